@@ -13,6 +13,9 @@ export interface FileReport {
   accepted: number;
   inserted: number;
   duplicates: number;
+  /** Every rejected line, conflicts included. */
+  rejectedCount: number;
+  /** The first rejected lines (at most 10,000), in line order. */
   rejected: { line: number; reason: string }[];
   accounts: string[];
   finishedAt: Date;

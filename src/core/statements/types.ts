@@ -21,6 +21,11 @@ export interface MonthlyTotals {
   debitCount: number;
   /** Sum of debits, negative or zero. */
   debitCents: number;
+  /**
+   * Transactions of amount zero: neither credit nor debit, but still part of the month's
+   * transaction count (`creditCount + debitCount + zeroCount`). Absent means none.
+   */
+  zeroCount?: number;
 }
 
 export interface Account {

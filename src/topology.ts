@@ -1,0 +1,76 @@
+import type { Topology } from './topology-types.js';
+
+export type * from './topology-types.js';
+
+const DAY = 86_400;
+
+/**
+ * Every resource of every pipeline and how they connect. Nothing about the wiring is written
+ * anywhere else: `src/runtime/` reads this to run locally and `infra/` to deploy.
+ */
+export const topology = {
+  buckets: {
+    transactions: { description: 'Transaction CSVs uploaded for statements' },
+    'email-templates': { description: 'Email templates (statement.html); a default ships with the code' },
+  },
+  queues: {
+    'statements-ingest': {
+      description: 'Transaction files to parse and store',
+      // A large file takes a while: longer than the function timeout, as AWS requires.
+      visibilityTimeoutSeconds: 960,
+      retentionSeconds: 4 * DAY,
+      deadLetter: { queue: 'statements-ingest-dlq', maxReceiveCount: 3 },
+    },
+    'statements-ingest-dlq': {
+      description: 'Files whose ingestion failed three times',
+      visibilityTimeoutSeconds: 30,
+      retentionSeconds: 14 * DAY,
+    },
+    'statements-notify': {
+      description: 'Summaries to send to account holders',
+      visibilityTimeoutSeconds: 60,
+      retentionSeconds: 4 * DAY,
+      deadLetter: { queue: 'statements-notify-dlq', maxReceiveCount: 3 },
+    },
+    'statements-notify-dlq': {
+      description: 'Summaries that could not be sent (for example: no email known)',
+      visibilityTimeoutSeconds: 30,
+      retentionSeconds: 14 * DAY,
+    },
+  },
+  rules: {
+    'statements-csv-uploaded': {
+      description: 'A .csv object created in bucket transactions',
+      pattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: ['transactions'] }, object: { key: [{ suffix: '.csv' }] } },
+      },
+      target: { queue: 'statements-ingest' },
+    },
+    'statements-summarized': {
+      description: 'An account summary changed',
+      pattern: { 'detail-type': ['StatementSummarized'] },
+      target: { queue: 'statements-notify' },
+    },
+  },
+  functions: {
+    'statements-ingest': {
+      description: 'Parses a transaction file, stores its lines and summarizes each account',
+      entry: 'src/functions/statements-ingest.ts',
+      timeoutSeconds: 900,
+      memoryMb: 1024,
+      trigger: { queue: 'statements-ingest', batchSize: 1 },
+    },
+    'statements-notify': {
+      description: 'Renders and sends the statement email',
+      entry: 'src/functions/statements-notify.ts',
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      trigger: { queue: 'statements-notify', batchSize: 10 },
+    },
+  },
+} as const satisfies Topology;
+
+export type FunctionName = keyof typeof topology.functions;
+export type BucketName = keyof typeof topology.buckets;
