@@ -1,0 +1,48 @@
+import type { Account } from '../core/statements/types.js';
+import type { ObjectInfo, ObjectStore, PutObjectInput } from '../ports/object-store.js';
+import type { FileReport, StatementsRepository } from '../ports/statements-repository.js';
+
+/** A message in a dead-letter queue, with why it got there. */
+export interface DeadLetter {
+  messageId: string;
+  queue: string;
+  sourceQueue: string | null;
+  receiveCount: number;
+  sentAt: Date;
+  lastError: string | null;
+  body: string;
+}
+
+export interface OutboxListing {
+  id: string;
+  from: string;
+  to: string[];
+  subject: string;
+  createdAt: Date;
+  transport: string;
+}
+
+/** What the HTTP API needs from the runtime. The API never reaches past these. */
+export interface ApiServices {
+  adminToken: string;
+  objects: ObjectStore;
+  /** Stores an object and returns the trace id of the work it triggers. */
+  putObject(input: PutObjectInput): Promise<{ info: ObjectInfo; traceId: string }>;
+  statements: Pick<StatementsRepository, 'monthlyTotals' | 'upsertAccount' | 'listAccounts' | 'getFileReport'>;
+  outbox: {
+    list(): Promise<OutboxListing[]>;
+    get(id: string): Promise<(OutboxListing & { html: string; text: string; raw: Buffer }) | undefined>;
+  };
+  deadLetters: {
+    list(): Promise<DeadLetter[]>;
+    replay(ids: readonly string[] | 'all'): Promise<number>;
+    purge(queue: string): Promise<number>;
+  };
+  /** Work of a trace not yet settled (outside the DLQs). */
+  pendingWork(traceId: string): Promise<number>;
+  /** Dead letters caused by a trace. */
+  traceDeadLetters(traceId: string): Promise<DeadLetter[]>;
+  queueNames(): string[];
+}
+
+export type { Account, FileReport };

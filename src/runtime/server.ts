@@ -1,0 +1,52 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from '../api/app.js';
+import { apiServices } from './api-services.js';
+import type { Fabric } from './fabric.js';
+
+export class UnsafeListenError extends Error {
+  constructor(host: string) {
+    super(`refusing to listen on ${host} without tokens: drop --no-auth, or listen on 127.0.0.1`);
+    this.name = 'UnsafeListenError';
+  }
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export interface LocalServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the API over HTTP and runs the fabric's dispatcher in the background. The server's
+ * URL is recorded in the data-dir lock, so the CLI finds it and talks to it.
+ */
+export async function startLocalServer(
+  fabric: Fabric,
+  options: { host?: string; port?: number; auth?: boolean } = {},
+): Promise<LocalServer> {
+  const host = options.host ?? '127.0.0.1';
+  const auth = options.auth ?? true;
+  if (!auth && !isLoopback(host)) throw new UnsafeListenError(host);
+  const app = createApp(apiServices(fabric, () => fabric.dispatcher.nudge()), { auth });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const created = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 4000 }, () => resolve(created));
+    created.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+  await fabric.lock.update({ url, port });
+  fabric.dispatcher.start();
+  return {
+    url,
+    port,
+    async close() {
+      await fabric.dispatcher.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
