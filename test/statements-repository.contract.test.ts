@@ -8,7 +8,13 @@ import { describeEachDriver } from './support/sql-drivers.js';
 /** Suites share a database per file: each test uses accounts of its own. */
 const newAccount = () => `acct-${randomBytes(6).toString('hex')}`;
 
-const tx = (accountId: string, transactionId: string, date: string, amountCents: number, line = 2): Transaction => ({
+const tx = (
+  accountId: string,
+  transactionId: string,
+  date: string,
+  amountCents: number,
+  line = 2,
+): Transaction => ({
   accountId,
   transactionId,
   date,
@@ -44,7 +50,14 @@ describeEachDriver('StatementsRepository contract (sql)', (getDb) => {
       ]);
       // Nothing was overwritten by the conflicts.
       expect(await repo.monthlyTotals(account)).toEqual([
-        { month: '2024-07', creditCount: 1, creditCents: 6050, debitCount: 1, debitCents: -2046, zeroCount: 0 },
+        {
+          month: '2024-07',
+          creditCount: 1,
+          creditCents: 6050,
+          debitCount: 1,
+          debitCents: -2046,
+          zeroCount: 0,
+        },
         { month: '2024-08', creditCount: 1, creditCents: 100, debitCount: 0, debitCents: 0, zeroCount: 0 },
       ]);
     });
@@ -70,14 +83,23 @@ describeEachDriver('StatementsRepository contract (sql)', (getDb) => {
       const repo = repository();
       await repo.saveTransactions([tx(account, 'a', '2024-01-05', 500)]);
       expect(
-        await repo.saveTransactions([tx(account, 'a', '2024-01-05', 999), tx(account, 'a', '2024-01-05', 500)]),
-      ).toEqual([{ kind: 'conflict', existing: { date: '2024-01-05', amountCents: 500 } }, { kind: 'duplicate' }]);
+        await repo.saveTransactions([
+          tx(account, 'a', '2024-01-05', 999),
+          tx(account, 'a', '2024-01-05', 500),
+        ]),
+      ).toEqual([
+        { kind: 'conflict', existing: { date: '2024-01-05', amountCents: 500 } },
+        { kind: 'duplicate' },
+      ]);
     });
 
     it('keys by account and transaction id together', async () => {
       const [one, two] = [newAccount(), newAccount()];
       expect(
-        await repository().saveTransactions([tx(one, 'same', '2024-01-01', 1), tx(two, 'same', '2024-01-01', 2)]),
+        await repository().saveTransactions([
+          tx(one, 'same', '2024-01-01', 1),
+          tx(two, 'same', '2024-01-01', 2),
+        ]),
       ).toEqual([{ kind: 'inserted' }, { kind: 'inserted' }]);
     });
 
@@ -93,7 +115,13 @@ describeEachDriver('StatementsRepository contract (sql)', (getDb) => {
     it('saves a 20,000-row batch and recognises it again as duplicates', async () => {
       const account = newAccount();
       const batch = Array.from({ length: 20_000 }, (_, i) =>
-        tx(account, `t${i}`, `2023-${String((i % 12) + 1).padStart(2, '0')}-15`, i % 2 === 0 ? i + 1 : -(i + 1), i + 2),
+        tx(
+          account,
+          `t${i}`,
+          `2023-${String((i % 12) + 1).padStart(2, '0')}-15`,
+          i % 2 === 0 ? i + 1 : -(i + 1),
+          i + 2,
+        ),
       );
       const repo = repository();
       const first = await repo.saveTransactions(batch);
@@ -109,7 +137,9 @@ describeEachDriver('StatementsRepository contract (sql)', (getDb) => {
       expect(totals).toHaveLength(12);
       expect(totals.reduce((sum, month) => sum + month.creditCount + month.debitCount, 0)).toBe(20_000);
       const expectedBalance = batch.reduce((sum, t) => sum + t.amountCents, 0);
-      expect(totals.reduce((sum, month) => sum + month.creditCents + month.debitCents, 0)).toBe(expectedBalance);
+      expect(totals.reduce((sum, month) => sum + month.creditCents + month.debitCents, 0)).toBe(
+        expectedBalance,
+      );
     });
   });
 
@@ -128,7 +158,14 @@ describeEachDriver('StatementsRepository contract (sql)', (getDb) => {
       await repo.saveTransactions([tx(newAccount(), '1', '2024-12-01', 99)]);
       expect(await repo.monthlyTotals(account)).toEqual([
         { month: '2024-02', creditCount: 0, creditCents: 0, debitCount: 1, debitCents: -1030, zeroCount: 0 },
-        { month: '2024-12', creditCount: 2, creditCents: 7550, debitCount: 1, debitCents: -2046, zeroCount: 1 },
+        {
+          month: '2024-12',
+          creditCount: 2,
+          creditCents: 7550,
+          debitCount: 1,
+          debitCents: -2046,
+          zeroCount: 1,
+        },
         { month: '2025-01', creditCount: 0, creditCents: 0, debitCount: 1, debitCents: -1, zeroCount: 0 },
       ]);
     });
@@ -137,7 +174,10 @@ describeEachDriver('StatementsRepository contract (sql)', (getDb) => {
       const account = newAccount();
       const repo = repository();
       const big = 4_000_000_000_000; // 40 billion in cents
-      await repo.saveTransactions([tx(account, '1', '2024-05-01', big), tx(account, '2', '2024-05-02', big + 1)]);
+      await repo.saveTransactions([
+        tx(account, '1', '2024-05-01', big),
+        tx(account, '2', '2024-05-02', big + 1),
+      ]);
       const [may] = await repo.monthlyTotals(account);
       expect(may?.creditCents).toBe(2 * big + 1);
     });
@@ -153,7 +193,11 @@ describeEachDriver('StatementsRepository contract (sql)', (getDb) => {
       const repo = repository();
       expect(await repo.getAccount(accountId)).toBeUndefined();
       await repo.rememberHolder({ accountId, email: 'file@example.com', name: 'From File' });
-      expect(await repo.getAccount(accountId)).toEqual({ accountId, email: 'file@example.com', name: 'From File' });
+      expect(await repo.getAccount(accountId)).toEqual({
+        accountId,
+        email: 'file@example.com',
+        name: 'From File',
+      });
     });
 
     it('lets a later file correct a holder remembered from an earlier file', async () => {
@@ -169,10 +213,18 @@ describeEachDriver('StatementsRepository contract (sql)', (getDb) => {
       const repo = repository();
       await repo.rememberHolder({ accountId, email: 'file@example.com', name: 'From File' });
       await repo.upsertAccount({ accountId, email: 'reg@example.com', name: 'Registry' });
-      expect(await repo.getAccount(accountId)).toEqual({ accountId, email: 'reg@example.com', name: 'Registry' });
+      expect(await repo.getAccount(accountId)).toEqual({
+        accountId,
+        email: 'reg@example.com',
+        name: 'Registry',
+      });
 
       await repo.rememberHolder({ accountId, email: 'file2@example.com', name: 'Second File' });
-      expect(await repo.getAccount(accountId)).toEqual({ accountId, email: 'reg@example.com', name: 'Registry' });
+      expect(await repo.getAccount(accountId)).toEqual({
+        accountId,
+        email: 'reg@example.com',
+        name: 'Registry',
+      });
 
       await repo.upsertAccount({ accountId, email: 'reg2@example.com', name: 'Registry Two' });
       expect(await repo.getAccount(accountId)).toEqual({
@@ -205,6 +257,7 @@ describeEachDriver('StatementsRepository contract (sql)', (getDb) => {
       accepted: 3,
       inserted: 2,
       duplicates: 1,
+      rejectedCount: 2,
       rejected: [
         { line: 4, reason: 'amount: not a signed decimal with at most 2 decimals' },
         { line: 7, reason: 'date: "13/45" is not a date — "quoted", unicode ✓' },
@@ -229,6 +282,7 @@ describeEachDriver('StatementsRepository contract (sql)', (getDb) => {
         accepted: 0,
         inserted: 0,
         duplicates: 0,
+        rejectedCount: 0,
         rejected: [],
         accounts: [],
       };
@@ -240,9 +294,21 @@ describeEachDriver('StatementsRepository contract (sql)', (getDb) => {
       const repo = repository();
       const first = report(`transactions/${newAccount()}.csv@"r"`);
       await repo.saveFileReport(first);
-      const again = { ...first, inserted: 0, duplicates: 3, finishedAt: new Date('2024-07-02T00:00:00.000Z') };
+      const again = {
+        ...first,
+        inserted: 0,
+        duplicates: 3,
+        finishedAt: new Date('2024-07-02T00:00:00.000Z'),
+      };
       await repo.saveFileReport(again);
       expect(await repo.getFileReport(first.fileId)).toStrictEqual(again);
+    });
+
+    it('keeps the count of every rejected line when only the first ones are listed', async () => {
+      const repo = repository();
+      const saved: FileReport = { ...report(`transactions/${newAccount()}.csv@"c"`), rejectedCount: 25_000 };
+      await repo.saveFileReport(saved);
+      expect(await repo.getFileReport(saved.fileId)).toStrictEqual(saved);
     });
 
     it('returns undefined for an unknown file', async () => {

@@ -90,6 +90,7 @@ async function contender(): Promise<{ child: ChildProcess; outcome: Promise<Outc
 }
 
 async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.stdin?.end();
   await exited;

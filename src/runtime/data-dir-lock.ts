@@ -73,7 +73,7 @@ export async function acquireDataDirLock(dir: string): Promise<DataDirLock> {
   const owner: OwnerInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (await createExclusive(lockPath, serialize(owner))) {
-      return heldLock(dir, lockPath, owner, await inodeOf(lockPath));
+      return heldLock(dir, lockPath, owner, await identityOf(lockPath));
     }
     const state = await readLock(lockPath);
     if (state.kind === 'missing') continue;
@@ -93,13 +93,11 @@ export async function readDataDirOwner(dir: string): Promise<OwnerInfo | undefin
   return state.kind === 'owner' && isHeld(state.info) ? state.info : undefined;
 }
 
-function heldLock(dir: string, lockPath: string, initial: OwnerInfo, inode: bigint | undefined): DataDirLock {
+function heldLock(dir: string, lockPath: string, initial: OwnerInfo, initialIdentity: string | undefined): DataDirLock {
   let owner = initial;
-  let identity = inode;
+  let identity = initialIdentity;
   let released = false;
-  // The inode, not the content, says the file is ours: a lock written by this same process in
-  // the same millisecond would have identical content.
-  const isStillOurs = async () => identity !== undefined && identity === (await inodeOf(lockPath));
+  const isStillOurs = async () => identity !== undefined && identity === (await identityOf(lockPath));
 
   return {
     dir,
@@ -115,7 +113,7 @@ function heldLock(dir: string, lockPath: string, initial: OwnerInfo, inode: bigi
       await writeFile(temporary, serialize(owner), { flag: 'wx' });
       // rename replaces atomically: a reader sees the old or the new content, never half of it.
       await rename(temporary, lockPath);
-      identity = await inodeOf(lockPath);
+      identity = await identityOf(lockPath);
     },
     async release() {
       if (released) return;
@@ -238,9 +236,15 @@ function temporaryPath(lockPath: string): string {
   return `${lockPath}.${process.pid}-${randomUUID()}.tmp`;
 }
 
-async function inodeOf(file: string): Promise<bigint | undefined> {
+/**
+ * What tells our lock file from a later one: its inode and its content together. Neither is
+ * enough alone: a freed inode number is soon reused, and a lock written by this same process in
+ * the same millisecond has identical content.
+ */
+async function identityOf(file: string): Promise<string | undefined> {
   try {
-    return (await stat(file, { bigint: true })).ino;
+    const [{ ino }, text] = await Promise.all([stat(file, { bigint: true }), readFile(file, 'utf8')]);
+    return `${ino}:${text}`;
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
     throw error;

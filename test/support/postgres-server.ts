@@ -19,7 +19,8 @@ export interface PostgresServer {
 
 export type PostgresServerResult = PostgresServer | { skipped: string };
 
-export const NO_SERVER_REASON = 'no PostgreSQL server binaries (install the postgresql package or set DATABASE_URL)';
+export const NO_SERVER_REASON =
+  'no PostgreSQL server binaries (install the postgresql package or set DATABASE_URL)';
 
 /**
  * Says, synchronously, whether {@link startPostgresServer} can give a server: tests decide at
@@ -170,7 +171,12 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function runServerCommand(file: string, args: string[], asPostgres: boolean, cwd: string): Promise<void> {
+async function runServerCommand(
+  file: string,
+  args: string[],
+  asPostgres: boolean,
+  cwd: string,
+): Promise<void> {
   const [command, commandArgs] = serverCommand(file, args, asPostgres);
   try {
     // cwd: the postgres user may not be allowed into the directory the tests run from.

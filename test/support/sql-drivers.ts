@@ -3,7 +3,12 @@ import { migrate } from '../../src/adapters/sql/migrate.js';
 import { openPostgres } from '../../src/adapters/sql/pg-client.js';
 import { openPGlite } from '../../src/adapters/sql/pglite-client.js';
 import type { SqlClient } from '../../src/adapters/sql/sql-client.js';
-import { createDatabase, type PostgresServer, postgresAvailability, startPostgresServer } from './postgres-server.js';
+import {
+  createDatabase,
+  type PostgresServer,
+  postgresAvailability,
+  startPostgresServer,
+} from './postgres-server.js';
 
 export type DriverName = SqlClient['dialect'];
 
@@ -34,25 +39,28 @@ export function describeEachDriver(
   const availability = postgresAvailability();
   const skipped = 'skipped' in availability ? availability.skipped : undefined;
   if (skipped) console.warn(`[${name}] PostgreSQL suite skipped: ${skipped}`);
-  describe.skipIf(skipped !== undefined)(`${name} [postgres]${skipped ? ` (skipped: ${skipped})` : ''}`, () => {
-    let database: PostgresServer | undefined;
-    let db: SqlClient | undefined;
-    beforeAll(async () => {
-      const server = await postgres.acquire();
-      database = await createDatabase(server.url);
-      db = await openPostgres(database.url);
-      await migrate(db);
-    });
-    afterAll(async () => {
-      try {
-        await db?.close();
-        await database?.stop();
-      } finally {
-        await postgres.release();
-      }
-    });
-    suite(() => connected(db), 'postgres');
-  });
+  describe.skipIf(skipped !== undefined)(
+    `${name} [postgres]${skipped ? ` (skipped: ${skipped})` : ''}`,
+    () => {
+      let database: PostgresServer | undefined;
+      let db: SqlClient | undefined;
+      beforeAll(async () => {
+        const server = await postgres.acquire();
+        database = await createDatabase(server.url);
+        db = await openPostgres(database.url);
+        await migrate(db);
+      });
+      afterAll(async () => {
+        try {
+          await db?.close();
+          await database?.stop();
+        } finally {
+          await postgres.release();
+        }
+      });
+      suite(() => connected(db), 'postgres');
+    },
+  );
 }
 
 function connected(db: SqlClient | undefined): SqlClient {

@@ -65,12 +65,13 @@ export function createSqlStatementsRepository(db: SqlClient): StatementsReposito
     async saveFileReport(report) {
       await db.query(
         `INSERT INTO statement_file_reports
-           (file_id, bucket, key, etag, status, error, accepted, inserted, duplicates, rejected, accounts, finished_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::text[], $12)
+           (file_id, bucket, key, etag, status, error, accepted, inserted, duplicates, rejected_count, rejected,
+            accounts, finished_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::text[], $13)
          ON CONFLICT (file_id) DO UPDATE SET
            bucket = excluded.bucket, key = excluded.key, etag = excluded.etag, status = excluded.status,
            error = excluded.error, accepted = excluded.accepted, inserted = excluded.inserted,
-           duplicates = excluded.duplicates, rejected = excluded.rejected, accounts = excluded.accounts,
+           duplicates = excluded.duplicates, rejected_count = excluded.rejected_count, rejected = excluded.rejected, accounts = excluded.accounts,
            finished_at = excluded.finished_at`,
         [
           report.fileId,
@@ -82,6 +83,7 @@ export function createSqlStatementsRepository(db: SqlClient): StatementsReposito
           report.accepted,
           report.inserted,
           report.duplicates,
+          report.rejectedCount,
           JSON.stringify(report.rejected),
           report.accounts,
           report.finishedAt,
@@ -130,7 +132,8 @@ async function saveTransactions(db: SqlClient, transactions: readonly Transactio
     const slot = slots[position]!;
     const row = stored[slot]!;
     if (row.inserted && firstPosition[slot] === position) return { kind: 'inserted' };
-    if (row.date === transaction.date && row.amountCents === transaction.amountCents) return { kind: 'duplicate' };
+    const same = row.date === transaction.date && row.amountCents === transaction.amountCents;
+    if (same) return { kind: 'duplicate' };
     return { kind: 'conflict', existing: { date: row.date, amountCents: row.amountCents } };
   });
 }
@@ -215,6 +218,7 @@ function toFileReport(row: FileReportRow): FileReport {
     accepted: row.accepted,
     inserted: row.inserted,
     duplicates: row.duplicates,
+    rejectedCount: row.rejected_count,
     rejected: row.rejected,
     accounts: row.accounts,
     finishedAt: row.finished_at,
@@ -256,6 +260,7 @@ interface FileReportRow {
   accepted: number;
   inserted: number;
   duplicates: number;
+  rejected_count: number;
   rejected: FileReport['rejected'];
   accounts: string[];
   finished_at: Date;

@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BusEventInput } from '../../ports/bus.js';
+import { ObjectNotFoundError, type ObjectStore } from '../../ports/object-store.js';
+import { ManualClock } from '../../runtime/clock.js';
+import { migrate } from '../sql/migrate.js';
+import { openPGlite } from '../sql/pglite-client.js';
+import type { SqlClient } from '../sql/sql-client.js';
+import { createFsObjectStore, NoSuchBucketError, type PublishIn } from './fs-object-store.js';
+import { InvalidObjectKeyError } from './object-key.js';
+
+let db: SqlClient;
+let tmp: string;
+let root: string;
+let clock: ManualClock;
+let published: { tx: SqlClient; events: readonly BusEventInput[] }[];
+let store: ObjectStore;
+
+const recordingPublishIn: PublishIn = async (tx, events) => {
+  published.push({ tx, events });
+  return [];
+};
+
+function openStore(publishIn: PublishIn = recordingPublishIn): ObjectStore {
+  return createFsObjectStore({ root, buckets: ['transactions', 'email-templates'], db, clock, publishIn });
+}
+
+beforeAll(async () => {
+  db = await openPGlite();
+  await migrate(db);
+  tmp = await mkdtemp(join(tmpdir(), 'tributary-fs-object-store-'));
+});
+afterAll(async () => {
+  await db.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  await db.query('DELETE FROM objects');
+  root = await mkdtemp(join(tmp, 'root-'));
+  clock = new ManualClock('2024-09-01T12:00:00Z');
+  published = [];
+  store = openStore();
+});
+
+async function readAll(iterable: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of iterable) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+
+async function objectRows(): Promise<{ bucket: string; key: string }[]> {
+  return (await db.query<{ bucket: string; key: string }>('SELECT bucket, key FROM objects ORDER BY key')).rows;
+}
+
+describe('createFsObjectStore', () => {
+  it('round-trips an object with its metadata, lower-casing metadata names', async () => {
+    const body = 'Id,Date,Transaction\n0,7/15,+60.5\n';
+    const info = await store.put({
+      bucket: 'transactions',
+      key: 'uploads/año/july.csv',
+      body,
+      contentType: 'text/csv',
+      metadata: { 'Account-Id': 'acct-1', YEAR: '2024' },
+    });
+    const expected = {
+      bucket: 'transactions',
+      key: 'uploads/año/july.csv',
+      size: Buffer.byteLength(body),
+      etag: md5(body),
+      contentType: 'text/csv',
+      lastModified: clock.now(),
+      metadata: { 'account-id': 'acct-1', year: '2024' },
+    };
+    expect(info).toEqual(expected);
+    expect(await store.head('transactions', 'uploads/año/july.csv')).toEqual(expected);
+    expect(await readAll(store.read('transactions', 'uploads/año/july.csv'))).toBe(body);
+    expect(await readFile(join(root, 'transactions', 'uploads', 'año', 'july.csv'), 'utf8')).toBe(body);
+    expect(await store.list('transactions')).toEqual([expected]);
+  });
+
+  it('stores a streamed body chunk by chunk with the MD5 of the whole as its etag', async () => {
+    const parts = ['first line\n', 'second ', 'line\n', 'ñ'];
+    async function* chunks() {
+      for (const part of parts) yield Buffer.from(part);
+    }
+    const info = await store.put({ bucket: 'transactions', key: 'streamed.csv', body: chunks() });
+    const whole = parts.join('');
+    expect(info).toMatchObject({ size: Buffer.byteLength(whole), etag: md5(whole), contentType: 'application/octet-stream' });
+    expect(await readAll(store.read('transactions', 'streamed.csv'))).toBe(whole);
+  });
+
+  it('replaces an object put twice under one key', async () => {
+    await store.put({ bucket: 'transactions', key: 'a.csv', body: 'old', metadata: { v: '1' } });
+    clock.advance(1000);
+    await store.put({ bucket: 'transactions', key: 'a.csv', body: 'new content' });
+    expect(await store.head('transactions', 'a.csv')).toMatchObject({ size: 11, etag: md5('new content'), metadata: {} });
+    expect(await readAll(store.read('transactions', 'a.csv'))).toBe('new content');
+    expect(await store.list('transactions')).toHaveLength(1);
+  });
+
+  it('lists by prefix in key order, within one bucket', async () => {
+    for (const key of ['b/2.csv', 'a/1.csv', 'b/1.csv', 'bb.csv']) {
+      await store.put({ bucket: 'transactions', key, body: key });
+    }
+    await store.put({ bucket: 'email-templates', key: 'b/other.html', body: 'x' });
+    expect((await store.list('transactions', 'b/')).map((o) => o.key)).toEqual(['b/1.csv', 'b/2.csv']);
+    expect((await store.list('transactions', 'b')).map((o) => o.key)).toEqual(['b/1.csv', 'b/2.csv', 'bb.csv']);
+    expect((await store.list('transactions')).map((o) => o.key)).toEqual(['a/1.csv', 'b/1.csv', 'b/2.csv', 'bb.csv']);
+  });
+
+  it('treats % and _ in a list prefix literally', async () => {
+    for (const key of ['100%/a.csv', '100x/b.csv', 'a_b/c.csv', 'axb/d.csv']) {
+      await store.put({ bucket: 'transactions', key, body: key });
+    }
+    expect((await store.list('transactions', '100%')).map((o) => o.key)).toEqual(['100%/a.csv']);
+    expect((await store.list('transactions', 'a_b')).map((o) => o.key)).toEqual(['a_b/c.csv']);
+    expect(await store.list('transactions', '%')).toEqual([]);
+    expect(await store.list('transactions', '_')).toEqual([]);
+  });
+
+  it('deletes an object: its row and its file', async () => {
+    await store.put({ bucket: 'transactions', key: 'gone.csv', body: 'x' });
+    await store.delete('transactions', 'gone.csv');
+    expect(await store.head('transactions', 'gone.csv')).toBeUndefined();
+    expect(await store.list('transactions')).toEqual([]);
+    expect(await readdir(join(root, 'transactions'))).toEqual([]);
+    await expect(readAll(store.read('transactions', 'gone.csv'))).rejects.toThrow(ObjectNotFoundError);
+  });
+
+  it('reports a missing object as undefined on head and ObjectNotFoundError on read', async () => {
+    expect(await store.head('transactions', 'nope.csv')).toBeUndefined();
+    await expect(readAll(store.read('transactions', 'nope.csv'))).rejects.toThrow(
+      'object transactions/nope.csv does not exist',
+    );
+  });
+
+  it('refuses a bucket that is not declared', async () => {
+    await expect(store.put({ bucket: 'landing', key: 'a.csv', body: 'x' })).rejects.toThrow(NoSuchBucketError);
+    await expect(store.head('landing', 'a.csv')).rejects.toThrow('bucket "landing" does not exist');
+    await expect(store.list('landing')).rejects.toThrow(NoSuchBucketError);
+    await expect(readAll(store.read('landing', 'a.csv'))).rejects.toThrow(NoSuchBucketError);
+    await expect(store.delete('landing', 'a.csv')).rejects.toThrow(NoSuchBucketError);
+    expect(published).toEqual([]);
+  });
+
+  it.each(['../x', '/abs', 'a//b', 'a\u0000b', 'a/../../escape.csv'])(
+    'refuses the key %j and writes nothing, on disk or in the table',
+    async (key) => {
+      await expect(store.put({ bucket: 'transactions', key, body: 'x' })).rejects.toThrow(InvalidObjectKeyError);
+      await expect(store.head('transactions', key)).rejects.toThrow(InvalidObjectKeyError);
+      await expect(readAll(store.read('transactions', key))).rejects.toThrow(InvalidObjectKeyError);
+      await expect(store.delete('transactions', key)).rejects.toThrow(InvalidObjectKeyError);
+      expect(await readdir(root)).toEqual([]);
+      expect(await readdir(tmp)).not.toContain('x');
+      expect(await objectRows()).toEqual([]);
+      expect(published).toEqual([]);
+    },
+  );
+});
+
+describe('createFsObjectStore events', () => {
+  it('emits exactly one S3 Object Created event, inside the transaction that records the object', async () => {
+    let rowVisibleInTx: unknown;
+    store = openStore(async (tx, events) => {
+      rowVisibleInTx = (await tx.query('SELECT key FROM objects WHERE bucket = $1', ['transactions'])).rows;
+      return recordingPublishIn(tx, events);
+    });
+    const info = await store.put({ bucket: 'transactions', key: 'uploads/c.csv', body: 'abc' });
+
+    expect(rowVisibleInTx).toEqual([{ key: 'uploads/c.csv' }]);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.tx).not.toBe(db);
+    expect(published[0]?.events).toEqual([
+      {
+        source: 'aws.s3',
+        detailType: 'Object Created',
+        resources: ['arn:aws:s3:::transactions'],
+        detail: {
+          version: '0',
+          bucket: { name: 'transactions' },
+          object: { key: 'uploads/c.csv', size: 3, etag: info.etag, sequencer: clock.now().getTime().toString(16) },
+          'request-id': expect.any(String),
+          requester: 'tributary',
+          reason: 'PutObject',
+        },
+      },
+    ]);
+  });
+
+  it('rolls back the object row when the event cannot be published', async () => {
+    store = openStore(async () => {
+      throw new Error('bus down');
+    });
+    await expect(store.put({ bucket: 'transactions', key: 'a.csv', body: 'x' })).rejects.toThrow('bus down');
+    expect(await objectRows()).toEqual([]);
+    expect(await store.head('transactions', 'a.csv')).toBeUndefined();
+    await expect(readAll(store.read('transactions', 'a.csv'))).rejects.toThrow(ObjectNotFoundError);
+    expect(await readdir(join(root, 'transactions')).catch(() => [])).toEqual([]);
+  });
+
+  it('keeps the previous version, bytes and row, when replacing it fails to publish', async () => {
+    const previous = await store.put({ bucket: 'transactions', key: 'a.csv', body: 'old', metadata: { v: '1' } });
+    store = openStore(async () => {
+      throw new Error('bus down');
+    });
+    await expect(store.put({ bucket: 'transactions', key: 'a.csv', body: 'new content' })).rejects.toThrow('bus down');
+    expect(await store.head('transactions', 'a.csv')).toEqual(previous);
+    expect(await readAll(store.read('transactions', 'a.csv'))).toBe('old');
+    expect(await readdir(join(root, '.incoming'))).toEqual([]);
+  });
+});
