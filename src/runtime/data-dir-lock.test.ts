@@ -202,6 +202,15 @@ describe('stale and foreign locks', () => {
     await lock.release();
   });
 
+  it('takes over even when a process died in the middle of a takeover', async () => {
+    const pid = await deadPid();
+    await writeOwner({ pid });
+    await writeFile(`${lockFile()}.takeover`, JSON.stringify({ pid, hostname: hostname(), startedAt: 'x' }));
+    const lock = await acquireDataDirLock(dir);
+    expect(await readdir(dir)).toEqual(['owner.lock']);
+    await lock.release();
+  });
+
   it('lets exactly one of many concurrent acquirers take a stale lock', async () => {
     await writeOwner({ pid: await deadPid() });
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => acquireDataDirLock(dir)));

@@ -52,7 +52,7 @@ export class DataDirLockedError extends Error {
 }
 
 const LOCK_FILE = 'owner.lock';
-const MAX_ATTEMPTS = 50;
+const MAX_ATTEMPTS = 200;
 /** How long an unparseable lock file is presumed to be mid-write by its creator. */
 const WRITE_GRACE_MS = 2_000;
 /** Filesystems without hard links (FAT, some network mounts) fall back to open('wx'). */
@@ -84,7 +84,9 @@ export async function acquireDataDirLock(dir: string): Promise<DataDirLock> {
     }
     await removeStale(lockPath, state.text);
   }
-  throw new Error(`could not lock data dir ${dir}: ${LOCK_FILE} kept changing under us; try again`);
+  throw new Error(
+    `could not lock data dir ${dir}: ${LOCK_FILE} kept changing; try again, or remove ${LOCK_FILE}.takeover if it is old`,
+  );
 }
 
 /** The live owner of `dir`, or `undefined` when nobody holds it or the lock is stale. */
@@ -161,21 +163,46 @@ async function createWithOpen(lockPath: string, text: string): Promise<boolean> 
 }
 
 /**
- * Moves a stale lock out of the way. Another process may have replaced it since we read it, so
- * the file is first renamed to a private name (atomic: exactly one contender gets it) and its
- * content compared with what was judged stale; a live lock taken by mistake is put back.
+ * Deletes a stale lock, under a short-lived guard file so that only one contender at a time may
+ * delete anything at the lock's name. Under the guard the lock is read again and deleted only if
+ * it is still the stale one: a lock that a live contender created meanwhile is never touched.
+ * Without the guard, "check stale, then delete" could delete a winner's fresh lock.
  */
 async function removeStale(lockPath: string, staleText: string): Promise<void> {
-  const aside = `${lockPath}.stale-${process.pid}-${randomUUID()}`;
+  const guardPath = `${lockPath}.takeover`;
+  const guard: OwnerInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
+  if (!(await createExclusive(guardPath, serialize(guard)))) {
+    await clearAbandonedGuard(guardPath);
+    await delay(10);
+    return;
+  }
   try {
-    await rename(lockPath, aside);
+    const current = await readFile(lockPath, 'utf8').catch(() => undefined);
+    if (current === staleText) await rm(lockPath, { force: true });
+  } finally {
+    await rm(guardPath, { force: true });
+  }
+}
+
+/**
+ * A guard left by a process killed during a takeover would block every later takeover. It is
+ * renamed to a private name (atomic: one contender gets it) and put back if it turns out to be
+ * a live guard created after we read it. Only a crash mid-takeover brings this path into play.
+ */
+async function clearAbandonedGuard(guardPath: string): Promise<void> {
+  const state = await readLock(guardPath);
+  if (state.kind === 'missing' || (state.kind === 'owner' && isHeld(state.info))) return;
+  if (state.kind === 'unreadable' && state.ageMs < WRITE_GRACE_MS) return;
+  const aside = `${guardPath}.${process.pid}-${randomUUID()}.stale`;
+  try {
+    await rename(guardPath, aside);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return;
     throw error;
   }
   try {
     const moved = await readFile(aside, 'utf8');
-    if (moved !== staleText) await createExclusive(lockPath, moved);
+    if (moved !== state.text) await createExclusive(guardPath, moved);
   } finally {
     await rm(aside, { force: true });
   }

@@ -32,8 +32,9 @@ const selectColumns = `bucket, key, size, etag, content_type AS "contentType", m
 
 /**
  * S3 on a folder: bytes under `<root>/<bucket>/<key>`, metadata in SQL. A put writes to a temp
- * file and renames it into place, then records the metadata and emits the S3 "Object Created"
- * event in one transaction, so an acknowledged put always has its event.
+ * file, then in one transaction records the metadata, emits the S3 "Object Created" event and
+ * renames the file into place, so an acknowledged put always has its event and a failed one
+ * leaves the previous version intact.
  */
 export function createFsObjectStore(options: {
   root: string;
@@ -74,8 +75,6 @@ export function createFsObjectStore(options: {
         throw error;
       }
       await file.close();
-      await mkdir(dirname(target), { recursive: true });
-      await rename(tmp, target);
       const info: ObjectInfo = {
         bucket: input.bucket,
         key: input.key,
@@ -94,6 +93,12 @@ export function createFsObjectStore(options: {
           [info.bucket, info.key, info.size, info.etag, info.contentType, info.metadata, info.lastModified],
         );
         await publishIn(tx, [objectCreatedEvent(info)]);
+        // Last step before commit: a put that fails leaves the previous version's bytes in place.
+        await mkdir(dirname(target), { recursive: true });
+        await rename(tmp, target);
+      }).catch(async (error: unknown) => {
+        await rm(tmp, { force: true });
+        throw error;
       });
       return info;
     },
