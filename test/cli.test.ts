@@ -17,7 +17,10 @@ describe('tributary CLI (in-process, no server running)', () => {
   });
 
   it('runs the README flow: account, upload with --wait, summary, one email', async () => {
-    const add = await tributary(['accounts', 'add', 'acct-1', '--email', 'ana@example.com', '--name', 'Ana Díaz'], env);
+    const add = await tributary(
+      ['accounts', 'add', 'acct-1', '--email', 'ana@example.com', '--name', 'Ana Díaz'],
+      env,
+    );
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
 
@@ -38,7 +41,12 @@ describe('tributary CLI (in-process, no server running)', () => {
     expect(put.code).toBe(0);
     const outcome = JSON.parse(put.stdout);
     expect(outcome.settled).toBe(true);
-    expect(outcome.statements).toMatchObject({ status: 'processed', accepted: 4, rejectedCount: 0, accounts: ['acct-1'] });
+    expect(outcome.statements).toMatchObject({
+      status: 'processed',
+      accepted: 4,
+      rejectedCount: 0,
+      accounts: ['acct-1'],
+    });
 
     const summary = await tributary(['statements', 'summary', 'acct-1', '--json'], env);
     expect(JSON.parse(summary.stdout)).toEqual({
@@ -64,7 +72,10 @@ describe('tributary CLI (in-process, no server running)', () => {
   });
 
   it('prints a clear error and exits non-zero for a bad address', async () => {
-    const result = await tributary(['put', join(datasets, 'statements/challenge-sample.csv'), 'transactions'], env);
+    const result = await tributary(
+      ['put', join(datasets, 'statements/challenge-sample.csv'), 'transactions'],
+      env,
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('is not <bucket>/<key>');
   });
@@ -91,9 +102,14 @@ describe('tributary dev', () => {
       expect(second.code).not.toBe(0);
       expect(second.stderr).toContain(`in use by process ${first.child.pid}`);
 
-      const add = await tributary(['accounts', 'add', 'acct-9', '--email', 'x@example.com', '--name', 'X'], env);
+      const add = await tributary(
+        ['accounts', 'add', 'acct-9', '--email', 'x@example.com', '--name', 'X'],
+        env,
+      );
       expect(add.code).toBe(0);
-      const response = await fetch(`${first.url}/accounts`, { headers: { authorization: `Bearer ${first.token}` } });
+      const response = await fetch(`${first.url}/accounts`, {
+        headers: { authorization: `Bearer ${first.token}` },
+      });
       const { accounts } = (await response.json()) as { accounts: { accountId: string }[] };
       expect(accounts.map((a) => a.accountId)).toContain('acct-9');
     } finally {

@@ -24,7 +24,11 @@ async function writeLargeFile(path: string) {
     const account = `crash-${i % ACCOUNTS}`;
     const cents = Math.round((random() - 0.5) * 20_000);
     const amount = `${cents < 0 ? '-' : '+'}${(Math.abs(cents) / 100).toFixed(2)}`;
-    if (!out.write(`${i},${1 + Math.floor(random() * 12)}/${1 + Math.floor(random() * 28)},${amount},${account}\n`)) {
+    if (
+      !out.write(
+        `${i},${1 + Math.floor(random() * 12)}/${1 + Math.floor(random() * 28)},${amount},${account}\n`,
+      )
+    ) {
       await new Promise((resolve) => out.once('drain', resolve));
     }
     const total = totals.get(account) ?? { cents: 0, count: 0 };
@@ -32,12 +36,17 @@ async function writeLargeFile(path: string) {
     total.count += 1;
     totals.set(account, total);
   }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
   return totals;
 }
 
 const api = (server: DevServer, path: string, init: RequestInit = {}) =>
-  fetch(`${server.url}${path}`, { ...init, headers: { ...init.headers, authorization: `Bearer ${server.token}` } });
+  fetch(`${server.url}${path}`, {
+    ...init,
+    headers: { ...init.headers, authorization: `Bearer ${server.token}` },
+  });
 
 describe('crash safety', () => {
   let dir: string;

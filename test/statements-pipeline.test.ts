@@ -1,4 +1,4 @@
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,13 @@ describe('statements pipeline', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'tributary-statements-'));
-    fabric = await openFabric({ dataDir, databaseUrl: undefined, smtpUrl: undefined, mailFrom: 'statements@test.local', clock });
+    fabric = await openFabric({
+      dataDir,
+      databaseUrl: undefined,
+      smtpUrl: undefined,
+      mailFrom: 'statements@test.local',
+      clock,
+    });
   });
   afterAll(async () => {
     await fabric.close();
@@ -31,16 +37,25 @@ describe('statements pipeline', () => {
     const info = await fabric.objects.head('transactions', key);
     return fabric.statements.getFileReport(`transactions/${key}@${info?.etag}`);
   };
-  const summary = async (accountId: string) => summarizeAccount(accountId, await fabric.statements.monthlyTotals(accountId));
+  const summary = async (accountId: string) =>
+    summarizeAccount(accountId, await fabric.statements.monthlyTotals(accountId));
   const dataset = (name: string) => readFile(join(datasets, 'statements', name));
   const deadLetters = async () => (await fabric.queues.list()).filter((m) => m.queue.endsWith('-dlq'));
 
   it('summarizes the challenge sample and emails the holder once, even when the file is uploaded again', async () => {
-    await fabric.statements.upsertAccount({ accountId: 'acct-1', email: 'ana@example.com', name: 'Ana Díaz' });
+    await fabric.statements.upsertAccount({
+      accountId: 'acct-1',
+      email: 'ana@example.com',
+      name: 'Ana Díaz',
+    });
     const body = await dataset('challenge-sample.csv');
     const report = await upload('uploads/challenge.csv', body, { 'account-id': 'acct-1', year: '2024' });
     expect(report).toMatchObject({ status: 'processed', accepted: 4, inserted: 4, rejectedCount: 0 });
-    expect(await summary('acct-1')).toMatchObject({ balance: '39.74', averageCredit: '35.25', averageDebit: '-15.38' });
+    expect(await summary('acct-1')).toMatchObject({
+      balance: '39.74',
+      averageCredit: '35.25',
+      averageDebit: '-15.38',
+    });
     expect(await fabric.outbox.list()).toHaveLength(1);
 
     const again = await upload('uploads/challenge-again.csv', body, { 'account-id': 'acct-1', year: '2024' });
@@ -60,14 +75,24 @@ describe('statements pipeline', () => {
       averageDebit: null,
       months: [{ month: '2023-08', name: 'August', count: 1, averageCredit: '60.50', averageDebit: null }],
     });
-    expect(await summary('3')).toMatchObject({ balance: '-20.46', averageDebit: '-20.46', averageCredit: null });
+    expect(await summary('3')).toMatchObject({
+      balance: '-20.46',
+      averageDebit: '-20.46',
+      averageCredit: null,
+    });
     // No email is known for these accounts: each summary waits in the DLQ with the reason.
     const waiting = await deadLetters();
-    expect(waiting.map((m) => m.lastError)).toEqual(expect.arrayContaining([expect.stringContaining('no email known for account "1"')]));
+    expect(waiting.map((m) => m.lastError)).toEqual(
+      expect.arrayContaining([expect.stringContaining('no email known for account "1"')]),
+    );
   });
 
   it('reports a repeated id with other content as a conflict and mails the holder named in the file', async () => {
-    const report = await upload('accounts/ruben/email-name-padded.csv', await dataset('email-name-padded.csv'), { year: '2024' });
+    const report = await upload(
+      'accounts/ruben/email-name-padded.csv',
+      await dataset('email-name-padded.csv'),
+      { year: '2024' },
+    );
     expect(report?.accepted).toBe(2);
     expect(report?.rejected.map((r) => r.line)).toEqual([4, 5]);
     expect(report?.rejected[0]?.reason).toContain('conflict');
@@ -84,10 +109,17 @@ describe('statements pipeline', () => {
   });
 
   it('summarizes 3,000 transactions exactly', async () => {
-    const report = await upload('uploads/transactions3000.csv', await dataset('transactions3000.csv'), { year: '2024' });
+    const report = await upload('uploads/transactions3000.csv', await dataset('transactions3000.csv'), {
+      year: '2024',
+    });
     expect(report).toMatchObject({ accepted: 3000, rejectedCount: 0, accounts: ['AccountId123'] });
     const result = await summary('AccountId123');
-    expect(result).toMatchObject({ balance: '1373.88', transactionCount: 3000, averageCredit: '49.64', averageDebit: '-48.66' });
+    expect(result).toMatchObject({
+      balance: '1373.88',
+      transactionCount: 3000,
+      averageCredit: '49.64',
+      averageDebit: '-48.66',
+    });
     expect(result.months.map((m) => [m.name, m.count, m.averageCredit, m.averageDebit])).toEqual([
       ['January', 253, '52.14', '-46.44'],
       ['February', 242, '50.56', '-49.66'],

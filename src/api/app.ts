@@ -35,7 +35,10 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
   const app = new OpenAPIHono({
     defaultHook: (result) => {
       if (!result.success) {
-        const details = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+        const details = result.error.issues.map((issue) => ({
+          path: issue.path.join('.'),
+          message: issue.message,
+        }));
         const summary = details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
         throw new ApiError(400, 'invalid_request', `invalid request: ${summary}`, details);
       }
@@ -57,7 +60,9 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
     console.error('unhandled API error', error);
     return c.json(errorBody('internal', 'internal error; see the server log'), 500);
   });
-  app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+  app.notFound((c) =>
+    c.json(errorBody('not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}`), 404),
+  );
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
 
@@ -66,9 +71,14 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) {
-      throw new ApiError(401, 'unauthorized', 'missing bearer token: send Authorization: Bearer <admin token> (see `tributary token`)');
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'missing bearer token: send Authorization: Bearer <admin token> (see `tributary token`)',
+      );
     }
-    if (!sameToken(match[1] as string, services.adminToken)) throw new ApiError(403, 'forbidden', 'the token is not valid');
+    if (!sameToken(match[1] as string, services.adminToken))
+      throw new ApiError(403, 'forbidden', 'the token is not valid');
     await next();
   });
 

@@ -28,7 +28,10 @@ export interface ApiServices {
   objects: ObjectStore;
   /** Stores an object and returns the trace id of the work it triggers. */
   putObject(input: PutObjectInput): Promise<{ info: ObjectInfo; traceId: string }>;
-  statements: Pick<StatementsRepository, 'monthlyTotals' | 'upsertAccount' | 'listAccounts' | 'getFileReport'>;
+  statements: Pick<
+    StatementsRepository,
+    'monthlyTotals' | 'upsertAccount' | 'listAccounts' | 'getFileReport'
+  >;
   outbox: {
     list(): Promise<OutboxListing[]>;
     get(id: string): Promise<(OutboxListing & { html: string; text: string; raw: Buffer }) | undefined>;

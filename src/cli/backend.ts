@@ -42,7 +42,11 @@ function buildRequest(url: string, token: string, method: string, options: Reque
     headers.set('content-type', 'application/json');
     body = JSON.stringify(options.json);
   }
-  return new Request(url, { method, headers, ...(body === undefined ? {} : { body, duplex: 'half' }) } as RequestInit);
+  return new Request(url, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body, duplex: 'half' }),
+  } as RequestInit);
 }
 
 export async function connect(configOptions: Partial<RuntimeConfig>): Promise<Backend> {
@@ -72,16 +76,26 @@ export async function connect(configOptions: Partial<RuntimeConfig>): Promise<Ba
   const app = createApp(apiServices(fabric));
   return {
     mode: 'in-process',
-    request: async (method, path, options = {}) => app.request(buildRequest(`http://local${path}`, fabric.adminToken, method, options)),
+    request: async (method, path, options = {}) =>
+      app.request(buildRequest(`http://local${path}`, fabric.adminToken, method, options)),
     async settle(traceId) {
-      return fabric.dispatcher.settle({ ...(traceId ? { traceId } : {}), sleep: (ms) => sleep(ms), timeoutMs: 15 * 60_000 });
+      return fabric.dispatcher.settle({
+        ...(traceId ? { traceId } : {}),
+        sleep: (ms) => sleep(ms),
+        timeoutMs: 15 * 60_000,
+      });
     },
     close: () => fabric.close(),
   };
 }
 
 /** Sends a request and returns its JSON, turning an API error into a CliError with its message. */
-export async function call<T>(backend: Backend, method: string, path: string, options?: RequestOptions): Promise<T> {
+export async function call<T>(
+  backend: Backend,
+  method: string,
+  path: string,
+  options?: RequestOptions,
+): Promise<T> {
   const response = await backend.request(method, path, options);
   const text = await response.text();
   let payload: unknown;

@@ -37,7 +37,11 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;
-  } else if (error instanceof CliError || error instanceof ConfigError || error instanceof DataDirLockedError) {
+  } else if (
+    error instanceof CliError ||
+    error instanceof ConfigError ||
+    error instanceof DataDirLockedError
+  ) {
     console.error(`error: ${error.message}`);
     process.exitCode = error instanceof CliError ? error.exitCode : 1;
   } else {

@@ -18,6 +18,7 @@ export function createStatementsIngestHandler(deps: IngestDeps): SqsHandler {
       }
       const { bucket, object } = parsed.data.detail;
       const outcome = await ingestStatementFile({ bucket: bucket.name, key: object.key }, deps);
-      if (outcome.kind === 'missing') console.warn(`statements-ingest: ${bucket.name}/${object.key} no longer exists`);
+      if (outcome.kind === 'missing')
+        console.warn(`statements-ingest: ${bucket.name}/${object.key} no longer exists`);
     });
 }

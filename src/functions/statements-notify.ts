@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { type NotifyDeps, notifyStatement, type StatementSummarizedDetail } from '../core/statements/notify-statement.js';
+import {
+  type NotifyDeps,
+  notifyStatement,
+  type StatementSummarizedDetail,
+} from '../core/statements/notify-statement.js';
 import { NonRetriableError, parseJsonBody, processSqsBatch, type SqsHandler } from './sqs-batch.js';
 
 const money = z.string().regex(/^-?\d+\.\d{2}$/);

@@ -41,7 +41,9 @@ export function loadConfig(
   cwd = process.cwd(),
 ): Readonly<RuntimeConfig> {
   const blankToUndefined = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => key in envSchema.shape && value !== undefined && value !== ''),
+    Object.entries(env).filter(
+      ([key, value]) => key in envSchema.shape && value !== undefined && value !== '',
+    ),
   );
   const parsed = envSchema.safeParse(blankToUndefined);
   if (!parsed.success) {

@@ -34,7 +34,9 @@ export class Dispatcher {
     private readonly queues: QueueStore,
     private readonly clock: Clock,
     private readonly functions: readonly DeployedFunction[],
-    private readonly log: DispatcherLog = { error: (message, fields) => console.error(message, fields ?? '') },
+    private readonly log: DispatcherLog = {
+      error: (message, fields) => console.error(message, fields ?? ''),
+    },
   ) {}
 
   /** Receives and processes one batch for one function. Returns how many messages it handled. */
@@ -65,7 +67,10 @@ export class Dispatcher {
       for (const { itemIdentifier } of response?.batchItemFailures ?? []) {
         failures.set(
           itemIdentifier,
-          reasons.get(itemIdentifier) ?? { error: new Error('reported in batchItemFailures'), retriable: true },
+          reasons.get(itemIdentifier) ?? {
+            error: new Error('reported in batchItemFailures'),
+            retriable: true,
+          },
         );
       }
     } catch (caught) {
@@ -80,9 +85,14 @@ export class Dispatcher {
         if (message.receipt) acknowledged.push(message.receipt);
         continue;
       }
-      const outcome = await this.queues.fail(message, failure.error.message, { retriable: failure.retriable });
+      const outcome = await this.queues.fail(message, failure.error.message, {
+        retriable: failure.retriable,
+      });
       if (outcome === 'dead') {
-        this.log.error(`${fn.name}: message moved to DLQ`, { messageId: message.messageId, error: failure.error.message });
+        this.log.error(`${fn.name}: message moved to DLQ`, {
+          messageId: message.messageId,
+          error: failure.error.message,
+        });
       }
     }
     await this.queues.acknowledge(acknowledged);
@@ -120,7 +130,9 @@ export class Dispatcher {
    * pending outside the dead-letter queues. With a manual clock nothing waits: the caller
    * advances the clock and calls again.
    */
-  async settle(options: { traceId?: string; timeoutMs?: number; sleep?: (ms: number) => Promise<void> } = {}) {
+  async settle(
+    options: { traceId?: string; timeoutMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+  ) {
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
     for (;;) {
       await this.drain();

@@ -14,7 +14,7 @@ import { createStatementsNotifyHandler } from '../functions/statements-notify.js
 import type { Clock } from '../ports/clock.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StatementsRepository } from '../ports/statements-repository.js';
-import { type Topology, topology as defaultTopology } from '../topology.js';
+import { topology as defaultTopology, type Topology } from '../topology.js';
 import { ensureAdminToken } from './admin-token.js';
 import { systemClock } from './clock.js';
 import type { RuntimeConfig } from './config.js';
@@ -23,7 +23,8 @@ import { type DeployedFunction, Dispatcher } from './dispatcher.js';
 import { createLocalBus, type LocalBus } from './local-bus.js';
 import { QueueStore } from './queue-store.js';
 
-export interface FabricOptions extends Pick<RuntimeConfig, 'dataDir' | 'databaseUrl' | 'smtpUrl' | 'mailFrom'> {
+export interface FabricOptions
+  extends Pick<RuntimeConfig, 'dataDir' | 'databaseUrl' | 'smtpUrl' | 'mailFrom'> {
   clock?: Clock;
   topology?: Topology;
 }
@@ -57,7 +58,9 @@ export async function openFabric(options: FabricOptions): Promise<Fabric> {
   const lock = await acquireDataDirLock(options.dataDir);
   let db: SqlClient | undefined;
   try {
-    db = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openPGlite(join(options.dataDir, 'pgdata'));
+    db = options.databaseUrl
+      ? await openPostgres(options.databaseUrl)
+      : await openPGlite(join(options.dataDir, 'pgdata'));
     await migrate(db);
     const queues = new QueueStore(db, clock, topology.queues);
     // Only the embedded fabric may do this: the lock proves the previous owner is gone. On a

@@ -49,7 +49,10 @@ export function createLocalBus(options: {
         'detail-type': input.detailType,
         source: input.source,
         account: LOCAL_ACCOUNT,
-        time: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        time: clock
+          .now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, 'Z'),
         region: LOCAL_REGION,
         resources: input.resources ?? [],
         detail: input.detail,
@@ -59,7 +62,15 @@ export function createLocalBus(options: {
       await tx.query(
         `INSERT INTO bus_events (id, trace_id, source, detail_type, event, rules, published_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [event.id, traceId, event.source, event['detail-type'], event, matched.map(([name]) => name), clock.now()],
+        [
+          event.id,
+          traceId,
+          event.source,
+          event['detail-type'],
+          event,
+          matched.map(([name]) => name),
+          clock.now(),
+        ],
       );
       const body = JSON.stringify(event);
       for (const [, rule] of matched) await queues.send(rule.target.queue, [{ body, traceId }], tx);

@@ -67,7 +67,11 @@ export class QueueStore {
     return [...new Set(Object.values(this.specs).flatMap((spec) => spec.deadLetter?.queue ?? []))];
   }
 
-  async send(queue: string, messages: readonly OutgoingMessage[], db: SqlClient = this.db): Promise<string[]> {
+  async send(
+    queue: string,
+    messages: readonly OutgoingMessage[],
+    db: SqlClient = this.db,
+  ): Promise<string[]> {
     this.spec(queue);
     if (messages.length === 0) return [];
     const now = this.clock.now().getTime();
@@ -96,15 +100,16 @@ export class QueueStore {
     const spec = this.spec(queue);
     const now = this.clock.now();
     const hiddenUntil = new Date(now.getTime() + spec.visibilityTimeoutSeconds * 1000);
-    const { rows } = await this.db.query<StoredMessage>(
+    const { rows } = await this.db.query<StoredMessage & { seq: number }>(
       `UPDATE queue_messages SET receive_count = receive_count + 1, receipt = gen_random_uuid()::text,
          visible_at = $3, first_received_at = COALESCE(first_received_at, $2)
        WHERE id IN (SELECT id FROM queue_messages WHERE queue = $1 AND visible_at <= $2
                     ORDER BY visible_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
-       RETURNING ${columns}`,
+       RETURNING id AS seq, ${columns}`,
       [queue, now, hiddenUntil, max],
     );
-    return rows.sort((a, b) => a.visibleAt.getTime() - b.visibleAt.getTime());
+    // RETURNING has no order, and every row now has the same visible_at: oldest message first.
+    return rows.sort((a, b) => a.seq - b.seq).map(({ seq: _seq, ...message }) => message);
   }
 
   /** Deletes messages that were processed (SQS DeleteMessage). Stale receipts are ignored. */
@@ -118,7 +123,11 @@ export class QueueStore {
    * dead-letter queue when it has been received `maxReceiveCount` times or the failure is not
    * retriable. A queue without a DLQ retries until the message is purged.
    */
-  async fail(message: StoredMessage, error: string, options: { retriable: boolean }): Promise<'retry' | 'dead'> {
+  async fail(
+    message: StoredMessage,
+    error: string,
+    options: { retriable: boolean },
+  ): Promise<'retry' | 'dead'> {
     const spec = this.spec(message.queue);
     const now = this.clock.now().getTime();
     const dlq = spec.deadLetter;
@@ -186,7 +195,12 @@ export class QueueStore {
   /** Visible, in-flight and delayed message counts per queue. */
   async depths(): Promise<Record<string, { visible: number; inFlight: number; delayed: number }>> {
     const now = this.clock.now();
-    const { rows } = await this.db.query<{ queue: string; visible: number; inFlight: number; delayed: number }>(
+    const { rows } = await this.db.query<{
+      queue: string;
+      visible: number;
+      inFlight: number;
+      delayed: number;
+    }>(
       `SELECT queue,
          count(*) FILTER (WHERE visible_at <= $1)::int8 AS visible,
          count(*) FILTER (WHERE receipt IS NOT NULL AND visible_at > $1)::int8 AS "inFlight",
@@ -196,7 +210,8 @@ export class QueueStore {
     );
     const depths: Record<string, { visible: number; inFlight: number; delayed: number }> = {};
     for (const name of this.queueNames()) depths[name] = { visible: 0, inFlight: 0, delayed: 0 };
-    for (const row of rows) depths[row.queue] = { visible: row.visible, inFlight: row.inFlight, delayed: row.delayed };
+    for (const row of rows)
+      depths[row.queue] = { visible: row.visible, inFlight: row.inFlight, delayed: row.delayed };
     return depths;
   }
 

@@ -32,9 +32,14 @@ export async function startLocalServer(
   const host = options.host ?? '127.0.0.1';
   const auth = options.auth ?? true;
   if (!auth && !isLoopback(host)) throw new UnsafeListenError(host);
-  const app = createApp(apiServices(fabric, () => fabric.dispatcher.nudge()), { auth });
+  const app = createApp(
+    apiServices(fabric, () => fabric.dispatcher.nudge()),
+    { auth },
+  );
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const created = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 4000 }, () => resolve(created));
+    const created = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 4000 }, () =>
+      resolve(created),
+    );
     created.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;

@@ -12,7 +12,8 @@ const PREFIX = /^\/buckets\/([^/]+)\/objects\/(.+)$/;
 
 function objectAddress(path: string): { bucket: string; key: string } {
   const match = PREFIX.exec(path);
-  if (!match) throw new ApiError(400, 'invalid_key', 'the object key is missing: use /buckets/<bucket>/objects/<key>');
+  if (!match)
+    throw new ApiError(400, 'invalid_key', 'the object key is missing: use /buckets/<bucket>/objects/<key>');
   try {
     return { bucket: decodeURIComponent(match[1] as string), key: decodeURIComponent(match[2] as string) };
   } catch {
@@ -27,13 +28,21 @@ function metadataFrom(headers: Headers): Record<string, string> {
     if (!name.startsWith('x-amz-meta-')) continue;
     const key = name.slice('x-amz-meta-'.length);
     if (!/^[a-z0-9-_.]+$/.test(key)) {
-      throw new ApiError(400, 'invalid_metadata', `metadata name "${key}" may hold only letters, digits, "-", "_" and "."`);
+      throw new ApiError(
+        400,
+        'invalid_metadata',
+        `metadata name "${key}" may hold only letters, digits, "-", "_" and "."`,
+      );
     }
     bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
     metadata[key] = value;
   }
   if (bytes > MAX_METADATA_BYTES) {
-    throw new ApiError(400, 'invalid_metadata', `user metadata is ${bytes} bytes; at most ${MAX_METADATA_BYTES} are allowed`);
+    throw new ApiError(
+      400,
+      'invalid_metadata',
+      `user metadata is ${bytes} bytes; at most ${MAX_METADATA_BYTES} are allowed`,
+    );
   }
   return metadata;
 }

@@ -35,7 +35,10 @@ export function operationRoutes(app: OpenAPIHono, services: ApiServices): void {
       path: '/outbox',
       summary: 'Every email sent, newest first',
       responses: {
-        200: { description: 'Emails', content: { 'application/json': { schema: z.object({ emails: z.array(OutboxEntry) }) } } },
+        200: {
+          description: 'Emails',
+          content: { 'application/json': { schema: z.object({ emails: z.array(OutboxEntry) }) } },
+        },
       },
     }),
     async (c) => {
@@ -49,7 +52,10 @@ export function operationRoutes(app: OpenAPIHono, services: ApiServices): void {
       method: 'get',
       path: '/outbox/{id}',
       summary: 'One email: JSON with both parts, or the raw message with ?format=eml',
-      request: { params: z.object({ id: z.string() }), query: z.object({ format: z.enum(['json', 'eml']).optional() }) },
+      request: {
+        params: z.object({ id: z.string() }),
+        query: z.object({ format: z.enum(['json', 'eml']).optional() }),
+      },
       responses: {
         200: {
           description: 'The email',
@@ -98,7 +104,10 @@ export function operationRoutes(app: OpenAPIHono, services: ApiServices): void {
       summary: 'Move a dead letter (or every one, with id "all") back to its source queue',
       request: { params: z.object({ id: z.string().min(1) }) },
       responses: {
-        200: { description: 'Replayed', content: { 'application/json': { schema: z.object({ replayed: z.number() }) } } },
+        200: {
+          description: 'Replayed',
+          content: { 'application/json': { schema: z.object({ replayed: z.number() }) } },
+        },
         404: { description: 'No such dead letter' },
       },
     }),
@@ -117,14 +126,21 @@ export function operationRoutes(app: OpenAPIHono, services: ApiServices): void {
       summary: 'Purge a queue',
       request: { params: z.object({ queue: z.string() }) },
       responses: {
-        200: { description: 'Purged', content: { 'application/json': { schema: z.object({ purged: z.number() }) } } },
+        200: {
+          description: 'Purged',
+          content: { 'application/json': { schema: z.object({ purged: z.number() }) } },
+        },
         404: { description: 'No such queue' },
       },
     }),
     async (c) => {
       const { queue } = c.req.valid('param');
       if (!services.queueNames().includes(queue)) {
-        throw new ApiError(404, 'not_found', `no queue "${queue}"; queues: ${services.queueNames().join(', ')}`);
+        throw new ApiError(
+          404,
+          'not_found',
+          `no queue "${queue}"; queues: ${services.queueNames().join(', ')}`,
+        );
       }
       return c.json({ purged: await services.deadLetters.purge(queue) }, 200);
     },
@@ -141,7 +157,12 @@ export function operationRoutes(app: OpenAPIHono, services: ApiServices): void {
           description: 'Trace status',
           content: {
             'application/json': {
-              schema: z.object({ traceId: z.string(), pending: z.number(), settled: z.boolean(), deadLetters: z.array(DeadLetterSchema) }),
+              schema: z.object({
+                traceId: z.string(),
+                pending: z.number(),
+                settled: z.boolean(),
+                deadLetters: z.array(DeadLetterSchema),
+              }),
             },
           },
         },

@@ -23,9 +23,7 @@ const Summary = z
   })
   .openapi('AccountSummary');
 
-const Account = z
-  .object({ accountId: z.string(), email: z.string(), name: z.string() })
-  .openapi('Account');
+const Account = z.object({ accountId: z.string(), email: z.string(), name: z.string() }).openapi('Account');
 
 const FileReport = z
   .object({
@@ -45,7 +43,11 @@ const FileReport = z
   })
   .openapi('StatementFileReport');
 
-const accountId = z.string().min(1).max(128).regex(/^[^\s/]+$/, 'no spaces or slashes');
+const accountId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^\s/]+$/, 'no spaces or slashes');
 
 export function statementRoutes(app: OpenAPIHono, services: ApiServices): void {
   app.openapi(
@@ -62,7 +64,8 @@ export function statementRoutes(app: OpenAPIHono, services: ApiServices): void {
     async (c) => {
       const { id } = c.req.valid('param');
       const totals = await services.statements.monthlyTotals(id);
-      if (totals.length === 0) throw new ApiError(404, 'not_found', `no transactions stored for account "${id}"`);
+      if (totals.length === 0)
+        throw new ApiError(404, 'not_found', `no transactions stored for account "${id}"`);
       return c.json(summarizeAccount(id, totals), 200);
     },
   );

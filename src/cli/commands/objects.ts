@@ -63,7 +63,9 @@ async function putOutcome(backend: Backend, info: ObjectInfoJson) {
   let statements: FileReportJson | undefined;
   if (info.bucket === 'transactions' && info.key.endsWith('.csv')) {
     const query = new URLSearchParams({ bucket: info.bucket, key: info.key });
-    statements = await call<FileReportJson>(backend, 'GET', `/statements/files?${query}`).catch(() => undefined);
+    statements = await call<FileReportJson>(backend, 'GET', `/statements/files?${query}`).catch(
+      () => undefined,
+    );
   }
   return { settled: settled.settled, statements, deadLetters: trace.deadLetters };
 }
@@ -72,7 +74,12 @@ export function registerObjectCommands(program: Command, run: Run): void {
   program
     .command('put <file> <address>')
     .description('upload a file to <bucket>/<key>; --wait blocks until the pipelines it triggers settle')
-    .option('--meta <key=value>', 'object metadata (repeatable)', (value: string, all: string[]) => [...all, value], [])
+    .option(
+      '--meta <key=value>',
+      'object metadata (repeatable)',
+      (value: string, all: string[]) => [...all, value],
+      [],
+    )
     .option('--wait', 'wait for the triggered work and print its outcome')
     .option('--json', 'machine-readable output')
     .action((file: string, address: string, options: { meta: string[]; wait?: boolean; json?: boolean }) =>
@@ -80,12 +87,25 @@ export function registerObjectCommands(program: Command, run: Run): void {
         const { bucket, key } = splitAddress(address);
         const size = (await stat(file).catch(() => undefined))?.size;
         if (size === undefined) throw new CliError(`cannot read ${file}`);
-        const info = await call<ObjectInfoJson>(backend, 'PUT', `/buckets/${encodeURIComponent(bucket)}/objects/${encodeKey(key)}`, {
-          body: Readable.toWeb(createReadStream(file)) as ReadableStream,
-          headers: { 'content-length': String(size), 'content-type': key.endsWith('.csv') ? 'text/csv' : 'application/octet-stream', ...parseMeta(options.meta) },
-        });
+        const info = await call<ObjectInfoJson>(
+          backend,
+          'PUT',
+          `/buckets/${encodeURIComponent(bucket)}/objects/${encodeKey(key)}`,
+          {
+            body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+            headers: {
+              'content-length': String(size),
+              'content-type': key.endsWith('.csv') ? 'text/csv' : 'application/octet-stream',
+              ...parseMeta(options.meta),
+            },
+          },
+        );
         if (!options.wait) {
-          emit(!!options.json, info, () => `uploaded ${bucket}/${key} (${info.size} bytes, etag ${info.etag})`);
+          emit(
+            !!options.json,
+            info,
+            () => `uploaded ${bucket}/${key} (${info.size} bytes, etag ${info.etag})`,
+          );
           return;
         }
         const outcome = await putOutcome(backend, info);
@@ -95,12 +115,15 @@ export function registerObjectCommands(program: Command, run: Run): void {
           const report = outcome.statements;
           if (report?.status === 'rejected') lines.push(`file rejected: ${report.error}`);
           if (report?.status === 'processed') {
-            lines.push(`lines accepted: ${report.accepted} (${report.inserted} new, ${report.duplicates} already stored)`);
+            lines.push(
+              `lines accepted: ${report.accepted} (${report.inserted} new, ${report.duplicates} already stored)`,
+            );
             lines.push(`lines rejected: ${report.rejectedCount}`);
             for (const bad of report.rejected) lines.push(`  ${bad.reason}`);
             lines.push(`accounts: ${report.accounts.join(', ') || '—'}`);
           }
-          for (const dead of outcome.deadLetters) lines.push(`dead letter ${dead.messageId} (${dead.sourceQueue}): ${dead.lastError}`);
+          for (const dead of outcome.deadLetters)
+            lines.push(`dead letter ${dead.messageId} (${dead.sourceQueue}): ${dead.lastError}`);
           return lines.join('\n');
         });
       }),
@@ -114,9 +137,16 @@ export function registerObjectCommands(program: Command, run: Run): void {
       run(async (backend) => {
         const { bucket, key: prefix } = splitAddress(address, false);
         const query = new URLSearchParams({ prefix });
-        const listing = await call<{ objects: ObjectInfoJson[] }>(backend, 'GET', `/buckets/${encodeURIComponent(bucket)}/objects?${query}`);
+        const listing = await call<{ objects: ObjectInfoJson[] }>(
+          backend,
+          'GET',
+          `/buckets/${encodeURIComponent(bucket)}/objects?${query}`,
+        );
         emit(!!options.json, listing.objects, () =>
-          table(['key', 'size', 'last modified'], listing.objects.map((o) => [o.key, o.size, o.lastModified])),
+          table(
+            ['key', 'size', 'last modified'],
+            listing.objects.map((o) => [o.key, o.size, o.lastModified]),
+          ),
         );
       }),
     );
@@ -128,7 +158,10 @@ export function registerObjectCommands(program: Command, run: Run): void {
     .action((address: string, options: { output?: string }) =>
       run(async (backend) => {
         const { bucket, key } = splitAddress(address);
-        const response = await backend.request('GET', `/buckets/${encodeURIComponent(bucket)}/objects/${encodeKey(key)}`);
+        const response = await backend.request(
+          'GET',
+          `/buckets/${encodeURIComponent(bucket)}/objects/${encodeKey(key)}`,
+        );
         if (!response.ok || !response.body) {
           const payload = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
           throw new CliError(payload.error?.message ?? `download failed with HTTP ${response.status}`);

@@ -32,7 +32,10 @@ export function registerOperationCommands(program: Command, run: Run): void {
       run(async (backend) => {
         const { emails } = await call<{ emails: Email[] }>(backend, 'GET', '/outbox');
         emit(!!options.json, emails, () =>
-          table(['id', 'to', 'subject', 'sent'], emails.map((e) => [e.id, e.to.join(', '), e.subject, e.createdAt])),
+          table(
+            ['id', 'to', 'subject', 'sent'],
+            emails.map((e) => [e.id, e.to.join(', '), e.subject, e.createdAt]),
+          ),
         );
       }),
     );
@@ -52,7 +55,14 @@ export function registerOperationCommands(program: Command, run: Run): void {
         }
         const email = await call<Email>(backend, 'GET', path);
         emit(!!options.json, email, () =>
-          [`From: ${email.from}`, `To: ${email.to.join(', ')}`, `Subject: ${email.subject}`, `Date: ${email.createdAt}`, '', email.text ?? ''].join('\n'),
+          [
+            `From: ${email.from}`,
+            `To: ${email.to.join(', ')}`,
+            `Subject: ${email.subject}`,
+            `Date: ${email.createdAt}`,
+            '',
+            email.text ?? '',
+          ].join('\n'),
         );
       }),
     );
@@ -81,7 +91,11 @@ export function registerOperationCommands(program: Command, run: Run): void {
       run(async (backend) => {
         if (!id && !options.all) throw new CliError('give a message id or --all');
         const target = options.all ? 'all' : (id as string);
-        const result = await call<{ replayed: number }>(backend, 'POST', `/dlq/${encodeURIComponent(target)}/replay`);
+        const result = await call<{ replayed: number }>(
+          backend,
+          'POST',
+          `/dlq/${encodeURIComponent(target)}/replay`,
+        );
         emit(!!options.json, result, () => `replayed ${result.replayed} message(s)`);
       }),
     );
@@ -91,7 +105,11 @@ export function registerOperationCommands(program: Command, run: Run): void {
     .option('--json', 'machine-readable output')
     .action((queue: string, options: { json?: boolean }) =>
       run(async (backend) => {
-        const result = await call<{ purged: number }>(backend, 'DELETE', `/queues/${encodeURIComponent(queue)}/messages`);
+        const result = await call<{ purged: number }>(
+          backend,
+          'DELETE',
+          `/queues/${encodeURIComponent(queue)}/messages`,
+        );
         emit(!!options.json, result, () => `purged ${result.purged} message(s) from ${queue}`);
       }),
     );

@@ -18,7 +18,8 @@ export function registerServerCommands(program: Command): void {
     .option('--no-auth', 'serve without tokens (loopback only)')
     .action(async (options: { port: string; host: string; auth: boolean }) => {
       const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port "${options.port}" is not a port number`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new CliError(`--port "${options.port}" is not a port number`);
       const config = loadConfig(process.env, program.opts<GlobalOptions>());
       const fabric = await openFabric(config);
       let server: Awaited<ReturnType<typeof startLocalServer>>;

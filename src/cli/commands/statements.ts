@@ -9,7 +9,13 @@ interface Summary {
   transactionCount: number;
   averageCredit: string | null;
   averageDebit: string | null;
-  months: { month: string; name: string; count: number; averageCredit: string | null; averageDebit: string | null }[];
+  months: {
+    month: string;
+    name: string;
+    count: number;
+    averageCredit: string | null;
+    averageDebit: string | null;
+  }[];
 }
 
 interface Account {
@@ -31,7 +37,11 @@ export function registerStatementCommands(program: Command, run: Run): void {
         const account = await call<Account>(backend, 'PUT', `/accounts/${encodeURIComponent(id)}`, {
           json: { email: options.email, name: options.name },
         });
-        emit(!!options.json, account, () => `account ${account.accountId}: ${account.name} <${account.email}>`);
+        emit(
+          !!options.json,
+          account,
+          () => `account ${account.accountId}: ${account.name} <${account.email}>`,
+        );
       }),
     );
   accounts
@@ -40,7 +50,12 @@ export function registerStatementCommands(program: Command, run: Run): void {
     .action((options: { json?: boolean }) =>
       run(async (backend) => {
         const { accounts: list } = await call<{ accounts: Account[] }>(backend, 'GET', '/accounts');
-        emit(!!options.json, list, () => table(['account', 'name', 'email'], list.map((a) => [a.accountId, a.name, a.email])));
+        emit(!!options.json, list, () =>
+          table(
+            ['account', 'name', 'email'],
+            list.map((a) => [a.accountId, a.name, a.email]),
+          ),
+        );
       }),
     );
 
@@ -51,7 +66,11 @@ export function registerStatementCommands(program: Command, run: Run): void {
     .option('--json', 'machine-readable output')
     .action((accountId: string, options: { json?: boolean }) =>
       run(async (backend) => {
-        const summary = await call<Summary>(backend, 'GET', `/statements/accounts/${encodeURIComponent(accountId)}/summary`);
+        const summary = await call<Summary>(
+          backend,
+          'GET',
+          `/statements/accounts/${encodeURIComponent(accountId)}/summary`,
+        );
         emit(!!options.json, summary, () =>
           [
             `account ${summary.accountId}`,

@@ -20,7 +20,9 @@ export interface IngestDeps {
   clock: Clock;
 }
 
-export type IngestOutcome = { kind: 'missing'; bucket: string; key: string } | { kind: 'report'; report: FileReport };
+export type IngestOutcome =
+  | { kind: 'missing'; bucket: string; key: string }
+  | { kind: 'report'; report: FileReport };
 
 /**
  * Ingests one transactions file: stores every valid line idempotently, reports every bad one,
@@ -125,7 +127,12 @@ export async function ingestStatementFile(
       {
         source: STATEMENTS_SOURCE,
         detailType: STATEMENT_SUMMARIZED,
-        detail: { accountId, fingerprint: summaryFingerprint(summary), summary, file: { bucket: info.bucket, key: info.key } },
+        detail: {
+          accountId,
+          fingerprint: summaryFingerprint(summary),
+          summary,
+          file: { bucket: info.bucket, key: info.key },
+        },
       },
     ]);
   }

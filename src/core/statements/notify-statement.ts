@@ -33,7 +33,10 @@ export type NotifyOutcome =
  * Sends the statement email for one summary. The email id is derived from the account and the
  * summary's fingerprint, so a summary that did not change is never sent twice.
  */
-export async function notifyStatement(detail: StatementSummarizedDetail, deps: NotifyDeps): Promise<NotifyOutcome> {
+export async function notifyStatement(
+  detail: StatementSummarizedDetail,
+  deps: NotifyDeps,
+): Promise<NotifyOutcome> {
   const holder = await deps.repository.getAccount(detail.accountId);
   if (!holder?.email) {
     return {
