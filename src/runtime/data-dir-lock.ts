@@ -95,7 +95,12 @@ export async function readDataDirOwner(dir: string): Promise<OwnerInfo | undefin
   return state.kind === 'owner' && isHeld(state.info) ? state.info : undefined;
 }
 
-function heldLock(dir: string, lockPath: string, initial: OwnerInfo, initialIdentity: string | undefined): DataDirLock {
+function heldLock(
+  dir: string,
+  lockPath: string,
+  initial: OwnerInfo,
+  initialIdentity: string | undefined,
+): DataDirLock {
   let owner = initial;
   let identity = initialIdentity;
   let released = false;

@@ -93,7 +93,10 @@ function validateObject(value: unknown, path: string, errors: string[]): void {
     if (key === '$or') validateOr(child, childPath, errors);
     else if (Array.isArray(child)) validateValues(child, childPath, errors);
     else if (isObject(child)) validateObject(child, childPath, errors);
-    else errors.push(`${childPath}: expected an array of match values or a nested object, got ${describe(child)}`);
+    else
+      errors.push(
+        `${childPath}: expected an array of match values or a nested object, got ${describe(child)}`,
+      );
   }
 }
 
@@ -113,7 +116,10 @@ function validateValues(values: readonly unknown[], path: string, errors: string
     if (typeof value === 'string' || typeof value === 'boolean' || value === null) continue;
     if (typeof value === 'number' && Number.isFinite(value)) continue;
     if (isObject(value)) validateExpression(value, path, errors);
-    else errors.push(`${path}: a match value must be a string, number, boolean, null or an operator object, got ${describe(value)}`);
+    else
+      errors.push(
+        `${path}: a match value must be a string, number, boolean, null or an operator object, got ${describe(value)}`,
+      );
   }
 }
 
@@ -133,12 +139,17 @@ function operatorProblem(operator: string, arg: unknown): string | undefined {
     case 'prefix':
     case 'suffix':
       if (typeof arg === 'string') return undefined;
-      if (isObject(arg) && Object.keys(arg).length === 1 && typeof arg['equals-ignore-case'] === 'string') return undefined;
+      if (isObject(arg) && Object.keys(arg).length === 1 && typeof arg['equals-ignore-case'] === 'string')
+        return undefined;
       return `${operator} expects a string or {"equals-ignore-case": string}, got ${describe(arg)}`;
     case 'equals-ignore-case':
-      return typeof arg === 'string' ? undefined : `equals-ignore-case expects a string, got ${describe(arg)}`;
+      return typeof arg === 'string'
+        ? undefined
+        : `equals-ignore-case expects a string, got ${describe(arg)}`;
     case 'wildcard':
-      return typeof arg === 'string' ? wildcardProblem(arg) : `wildcard expects a string, got ${describe(arg)}`;
+      return typeof arg === 'string'
+        ? wildcardProblem(arg)
+        : `wildcard expects a string, got ${describe(arg)}`;
     case 'exists':
       return typeof arg === 'boolean' ? undefined : `exists expects true or false, got ${describe(arg)}`;
     case 'numeric': {
@@ -173,7 +184,8 @@ function anythingButProblem(arg: unknown): string | undefined {
     if (list.length === 0 || !list.every((v) => typeof v === 'string')) {
       return `anything-but ${inner} expects a string or a non-empty list of strings, got ${describe(value)}`;
     }
-    if ((inner === 'prefix' || inner === 'suffix') && list.includes('')) return `anything-but ${inner} must not be empty`;
+    if ((inner === 'prefix' || inner === 'suffix') && list.includes(''))
+      return `anything-but ${inner} must not be empty`;
     if (inner === 'wildcard') return list.map((w: string) => wildcardProblem(w)).find((p) => p !== undefined);
     return undefined;
   }
@@ -191,8 +203,15 @@ function parseNumeric(arg: unknown): NumericCondition[] | string {
   if (arg.length === 2 && typeof op1 === 'string' && NUMERIC_OPERATORS.includes(op1) && isBound(low)) {
     return [[op1, low]];
   }
-  if (arg.length === 4 && (op1 === '>' || op1 === '>=') && (op2 === '<' || op2 === '<=') && isBound(low) && isBound(high)) {
-    if (low >= high) return `numeric range must have its lower bound below its upper bound, got ${describe(arg)}`;
+  if (
+    arg.length === 4 &&
+    (op1 === '>' || op1 === '>=') &&
+    (op2 === '<' || op2 === '<=') &&
+    isBound(low) &&
+    isBound(high)
+  ) {
+    if (low >= high)
+      return `numeric range must have its lower bound below its upper bound, got ${describe(arg)}`;
     return [
       [op1, low],
       [op2, high],
@@ -206,7 +225,8 @@ function wildcardProblem(wildcard: string): string | undefined {
     const char = wildcard[i];
     if (char === '\\') {
       const next = wildcard[i + 1];
-      if (next !== '*' && next !== '\\') return `wildcard has an invalid escape at position ${i} (only \\* and \\\\)`;
+      if (next !== '*' && next !== '\\')
+        return `wildcard has an invalid escape at position ${i} (only \\* and \\\\)`;
       i++;
     } else if (char === '*' && wildcard[i + 1] === '*') {
       return `wildcard has consecutive "*" at position ${i}`;
@@ -293,7 +313,7 @@ function matchValues(rules: readonly unknown[], values: unknown[], at: Position)
   return rules.some((rule) => {
     if (!isObject(rule)) return values.some((value) => value === rule);
     const [operator, arg] = Object.entries(rule)[0] as [string, unknown];
-    if (operator === 'exists') return arg === (leavesAtPath(at.root, at.path).length > 0);
+    if (operator === 'exists') return arg === leavesAtPath(at.root, at.path).length > 0;
     return values.some((value) => matchOperator(operator, arg, value));
   });
 }
@@ -301,7 +321,9 @@ function matchValues(rules: readonly unknown[], values: unknown[], at: Position)
 function matchOperator(operator: string, arg: unknown, value: unknown): boolean {
   switch (operator) {
     case 'numeric':
-      return typeof value === 'number' && (parseNumeric(arg) as NumericCondition[]).every((c) => compare(value, c));
+      return (
+        typeof value === 'number' && (parseNumeric(arg) as NumericCondition[]).every((c) => compare(value, c))
+      );
     case 'anything-but':
       return !anythingButExcludes(arg, value);
     default:

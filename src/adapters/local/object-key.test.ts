@@ -78,12 +78,17 @@ describe('validateObjectKey', () => {
 });
 
 describe('validateBucketName', () => {
-  it.each(['transactions', 'email-templates', 'order-results', 'abc', 'my.bucket.v2', '1bucket9', 'a'.repeat(63)])(
-    'accepts %j',
-    (name) => {
-      expect(validateBucketName(name)).toEqual({ ok: true, name });
-    },
-  );
+  it.each([
+    'transactions',
+    'email-templates',
+    'order-results',
+    'abc',
+    'my.bucket.v2',
+    '1bucket9',
+    'a'.repeat(63),
+  ])('accepts %j', (name) => {
+    expect(validateBucketName(name)).toEqual({ ok: true, name });
+  });
 
   it.each([
     ['ab', '3 to 63 characters, got 2'],

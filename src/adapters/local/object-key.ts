@@ -31,8 +31,6 @@ export class InvalidBucketNameError extends Error {
 }
 
 const MAX_KEY_BYTES = 1024;
-// C0 controls and DEL: invisible in listings and, for NUL, truncating in native file APIs.
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 // A lone UTF-16 surrogate cannot be encoded: two different keys would map to one file name.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 // `C:\x`, `C:/x`, and drive-relative `C:x`, which Windows resolves against that drive's cwd.
@@ -48,19 +46,29 @@ function keyProblem(key: string): string | undefined {
   if (key.length === 0) return 'a key must not be empty';
   const bytes = Buffer.byteLength(key, 'utf8');
   if (bytes > MAX_KEY_BYTES) return `a key is at most ${MAX_KEY_BYTES} bytes of UTF-8, got ${bytes}`;
-  const control = CONTROL_CHARACTER.exec(key);
-  if (control !== null) {
-    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  const control = firstControlCharacter(key);
+  if (control !== undefined) {
+    const code = control.code.toString(16).toUpperCase().padStart(4, '0');
     return `control characters are not allowed (U+${code} at position ${control.index})`;
   }
   if (LONE_SURROGATE.test(key)) return 'a key must be well-formed Unicode (lone surrogate)';
-  if (key.startsWith('/') || key.startsWith('\\') || DRIVE_LETTER.test(key)) return 'absolute paths are not allowed';
+  if (key.startsWith('/') || key.startsWith('\\') || DRIVE_LETTER.test(key))
+    return 'absolute paths are not allowed';
   if (key.includes('\\')) return 'backslashes are not allowed';
   if (key.endsWith('/')) return 'a key must not end with "/"';
   const segments = key.split('/');
   if (segments.includes('..')) return '".." segments are not allowed';
   if (segments.includes('.')) return '"." segments are not allowed';
   if (segments.includes('')) return 'empty segments ("//") are not allowed';
+  return undefined;
+}
+
+/** C0 controls and DEL: invisible in listings and, for NUL, truncating in native file APIs. */
+function firstControlCharacter(key: string): { code: number; index: number } | undefined {
+  for (let index = 0; index < key.length; index++) {
+    const code = key.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return { code, index };
+  }
   return undefined;
 }
 
