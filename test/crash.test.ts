@@ -29,7 +29,7 @@ async function writeLargeFile(path: string) {
         `${i},${1 + Math.floor(random() * 12)}/${1 + Math.floor(random() * 28)},${amount},${account}\n`,
       )
     ) {
-      await new Promise((resolve) => out.once('drain', resolve));
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }
     const total = totals.get(account) ?? { cents: 0, count: 0 };
     total.cents += cents;

@@ -71,7 +71,11 @@ beforeEach(async () => {
   });
 });
 
-const send = (...bodies: string[]) => queues.send('jobs', bodies.map((body) => ({ body, traceId: 'trace-1' })));
+const send = (...bodies: string[]) =>
+  queues.send(
+    'jobs',
+    bodies.map((body) => ({ body, traceId: 'trace-1' })),
+  );
 const bodiesOf = (event: SQSEvent | undefined) => event?.Records.map((record) => record.body) ?? [];
 
 interface RunRow {
@@ -120,18 +124,26 @@ describe('Dispatcher', () => {
     expect(await dispatcher.drain()).toBe(3);
     expect(invocations.map(bodiesOf)).toEqual([['a', 'b', 'c']]);
     expect(await queues.list()).toEqual([]);
-    expect(await runs()).toEqual([{ function: 'worker', traceIds: ['trace-1'], records: 3, failures: 0, error: null }]);
+    expect(await runs()).toEqual([
+      { function: 'worker', traceIds: ['trace-1'], records: 3, failures: 0, error: null },
+    ]);
   });
 
   it('retries only the records reported in batchItemFailures', async () => {
     const [, failedId] = await send('ok', 'fail', 'ok too');
     handle = async (event) => ({
-      batchItemFailures: event.Records.filter((r) => r.body === 'fail').map((r) => ({ itemIdentifier: r.messageId })),
+      batchItemFailures: event.Records.filter((r) => r.body === 'fail').map((r) => ({
+        itemIdentifier: r.messageId,
+      })),
     });
     await dispatcher.drain();
 
     expect(await queues.list()).toEqual([
-      expect.objectContaining({ messageId: failedId, queue: 'jobs', lastError: 'reported in batchItemFailures' }),
+      expect.objectContaining({
+        messageId: failedId,
+        queue: 'jobs',
+        lastError: 'reported in batchItemFailures',
+      }),
     ]);
     clock.advance(1000);
     handle = async () => undefined;
@@ -167,7 +179,12 @@ describe('Dispatcher', () => {
 
     expect(await queues.list('jobs')).toEqual([]);
     expect(await queues.list('jobs-dlq')).toEqual([
-      expect.objectContaining({ messageId: badId, sourceQueue: 'jobs', lastError: 'bad is not a job', receiveCount: 1 }),
+      expect.objectContaining({
+        messageId: badId,
+        sourceQueue: 'jobs',
+        lastError: 'bad is not a job',
+        receiveCount: 1,
+      }),
     ]);
     expect(logged).toEqual([
       { message: 'worker: message moved to DLQ', fields: { messageId: badId, error: 'bad is not a job' } },

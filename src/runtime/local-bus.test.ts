@@ -91,7 +91,9 @@ describe('createLocalBus with the statements topology', () => {
   ])('sends an Object Created for %s/%s nowhere', async (bucket, key) => {
     await bus.publish([objectCreated(bucket, key)]);
     expect(await queues.list()).toEqual([]);
-    expect(await loggedEvents()).toEqual([expect.objectContaining({ detailType: 'Object Created', rules: [] })]);
+    expect(await loggedEvents()).toEqual([
+      expect.objectContaining({ detailType: 'Object Created', rules: [] }),
+    ]);
   });
 
   it('routes StatementSummarized to statements-notify', async () => {
@@ -103,7 +105,11 @@ describe('createLocalBus with the statements topology', () => {
   });
 
   it('logs every event in bus_events with the rules it matched', async () => {
-    await bus.publish([objectCreated('transactions', 'a.csv'), summarized, objectCreated('transactions', 'a.txt')]);
+    await bus.publish([
+      objectCreated('transactions', 'a.csv'),
+      summarized,
+      objectCreated('transactions', 'a.txt'),
+    ]);
     const logged = await loggedEvents();
     expect(logged).toHaveLength(3);
     expect(logged.map(({ detailType, rules }) => ({ detailType, rules }))).toEqual(
@@ -122,14 +128,18 @@ describe('createLocalBus with the statements topology', () => {
   it('carries the current trace id onto the log entry and the queued message', async () => {
     await runInTrace('trace-42', () => bus.publish([objectCreated('transactions', 'a.csv')]));
     expect(await loggedEvents()).toEqual([expect.objectContaining({ traceId: 'trace-42' })]);
-    expect(await queues.list('statements-ingest')).toEqual([expect.objectContaining({ traceId: 'trace-42' })]);
+    expect(await queues.list('statements-ingest')).toEqual([
+      expect.objectContaining({ traceId: 'trace-42' }),
+    ]);
   });
 
   it('starts a trace named after the event when none is current', async () => {
     await bus.publish([summarized]);
     const [logged] = await loggedEvents();
     expect(logged?.traceId).toBe(logged?.id);
-    expect(await queues.list('statements-notify')).toEqual([expect.objectContaining({ traceId: logged?.id })]);
+    expect(await queues.list('statements-notify')).toEqual([
+      expect.objectContaining({ traceId: logged?.id }),
+    ]);
   });
 
   it('publishes inside the caller transaction and rolls back with it', async () => {

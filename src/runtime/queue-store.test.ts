@@ -14,7 +14,11 @@ const specs: Record<string, QueueSpec> = {
     deadLetter: { queue: 'work-dlq', maxReceiveCount: 3 },
   },
   'work-dlq': { description: 'dead letters of work', visibilityTimeoutSeconds: 30, retentionSeconds: 86_400 },
-  other: { description: 'a second queue without a DLQ', visibilityTimeoutSeconds: 10, retentionSeconds: 86_400 },
+  other: {
+    description: 'a second queue without a DLQ',
+    visibilityTimeoutSeconds: 10,
+    retentionSeconds: 86_400,
+  },
 };
 
 let db: SqlClient;
@@ -84,6 +88,15 @@ describe('QueueStore send and receive', () => {
     expect(await queues.list('work')).toEqual([]);
   });
 
+  it('hands over a batch oldest message first', async () => {
+    const bodies = Array.from({ length: 12 }, (_, i) => `m${i}`);
+    await queues.send(
+      'work',
+      bodies.map((body) => ({ body })),
+    );
+    expect((await queues.receive('work', 12)).map((m) => m.body)).toEqual(bodies);
+  });
+
   it('receives at most the number asked for', async () => {
     await queues.send('work', [{ body: '1' }, { body: '2' }, { body: '3' }]);
     expect(await queues.receive('work', 2)).toHaveLength(2);
@@ -127,7 +140,9 @@ describe('QueueStore failures', () => {
   it('moves a message to the DLQ once it has been received maxReceiveCount times', async () => {
     const [id] = await queues.send('work', [{ body: 'poison' }]);
     for (let attempt = 1; attempt < 3; attempt++) {
-      expect(await queues.fail(await receiveOne('work'), `boom ${attempt}`, { retriable: true })).toBe('retry');
+      expect(await queues.fail(await receiveOne('work'), `boom ${attempt}`, { retriable: true })).toBe(
+        'retry',
+      );
       clock.advance(seconds(retryDelaySeconds(attempt)));
     }
     const third = await receiveOne('work');
@@ -242,7 +257,10 @@ describe('QueueStore maintenance', () => {
 
     const message = (await queues.receive('work', 10)).find((m) => m.body === 'a');
     await queues.fail(message as StoredMessage, 'dead', { retriable: false });
-    expect(await queues.pending('t1')).toEqual({ count: 1, nextVisibleAt: new Date(clock.now().getTime() + 5000) });
+    expect(await queues.pending('t1')).toEqual({
+      count: 1,
+      nextVisibleAt: new Date(clock.now().getTime() + 5000),
+    });
     expect(await queues.pending('nobody')).toEqual({ count: 0, nextVisibleAt: null });
   });
 

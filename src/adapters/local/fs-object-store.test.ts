@@ -54,7 +54,8 @@ async function readAll(iterable: AsyncIterable<Uint8Array>): Promise<string> {
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 async function objectRows(): Promise<{ bucket: string; key: string }[]> {
-  return (await db.query<{ bucket: string; key: string }>('SELECT bucket, key FROM objects ORDER BY key')).rows;
+  return (await db.query<{ bucket: string; key: string }>('SELECT bucket, key FROM objects ORDER BY key'))
+    .rows;
 }
 
 describe('createFsObjectStore', () => {
@@ -90,7 +91,11 @@ describe('createFsObjectStore', () => {
     }
     const info = await store.put({ bucket: 'transactions', key: 'streamed.csv', body: chunks() });
     const whole = parts.join('');
-    expect(info).toMatchObject({ size: Buffer.byteLength(whole), etag: md5(whole), contentType: 'application/octet-stream' });
+    expect(info).toMatchObject({
+      size: Buffer.byteLength(whole),
+      etag: md5(whole),
+      contentType: 'application/octet-stream',
+    });
     expect(await readAll(store.read('transactions', 'streamed.csv'))).toBe(whole);
   });
 
@@ -98,7 +103,11 @@ describe('createFsObjectStore', () => {
     await store.put({ bucket: 'transactions', key: 'a.csv', body: 'old', metadata: { v: '1' } });
     clock.advance(1000);
     await store.put({ bucket: 'transactions', key: 'a.csv', body: 'new content' });
-    expect(await store.head('transactions', 'a.csv')).toMatchObject({ size: 11, etag: md5('new content'), metadata: {} });
+    expect(await store.head('transactions', 'a.csv')).toMatchObject({
+      size: 11,
+      etag: md5('new content'),
+      metadata: {},
+    });
     expect(await readAll(store.read('transactions', 'a.csv'))).toBe('new content');
     expect(await store.list('transactions')).toHaveLength(1);
   });
@@ -109,8 +118,17 @@ describe('createFsObjectStore', () => {
     }
     await store.put({ bucket: 'email-templates', key: 'b/other.html', body: 'x' });
     expect((await store.list('transactions', 'b/')).map((o) => o.key)).toEqual(['b/1.csv', 'b/2.csv']);
-    expect((await store.list('transactions', 'b')).map((o) => o.key)).toEqual(['b/1.csv', 'b/2.csv', 'bb.csv']);
-    expect((await store.list('transactions')).map((o) => o.key)).toEqual(['a/1.csv', 'b/1.csv', 'b/2.csv', 'bb.csv']);
+    expect((await store.list('transactions', 'b')).map((o) => o.key)).toEqual([
+      'b/1.csv',
+      'b/2.csv',
+      'bb.csv',
+    ]);
+    expect((await store.list('transactions')).map((o) => o.key)).toEqual([
+      'a/1.csv',
+      'b/1.csv',
+      'b/2.csv',
+      'bb.csv',
+    ]);
   });
 
   it('treats % and _ in a list prefix literally', async () => {
@@ -140,7 +158,9 @@ describe('createFsObjectStore', () => {
   });
 
   it('refuses a bucket that is not declared', async () => {
-    await expect(store.put({ bucket: 'landing', key: 'a.csv', body: 'x' })).rejects.toThrow(NoSuchBucketError);
+    await expect(store.put({ bucket: 'landing', key: 'a.csv', body: 'x' })).rejects.toThrow(
+      NoSuchBucketError,
+    );
     await expect(store.head('landing', 'a.csv')).rejects.toThrow('bucket "landing" does not exist');
     await expect(store.list('landing')).rejects.toThrow(NoSuchBucketError);
     await expect(readAll(store.read('landing', 'a.csv'))).rejects.toThrow(NoSuchBucketError);
@@ -151,7 +171,9 @@ describe('createFsObjectStore', () => {
   it.each(['../x', '/abs', 'a//b', 'a\u0000b', 'a/../../escape.csv'])(
     'refuses the key %j and writes nothing, on disk or in the table',
     async (key) => {
-      await expect(store.put({ bucket: 'transactions', key, body: 'x' })).rejects.toThrow(InvalidObjectKeyError);
+      await expect(store.put({ bucket: 'transactions', key, body: 'x' })).rejects.toThrow(
+        InvalidObjectKeyError,
+      );
       await expect(store.head('transactions', key)).rejects.toThrow(InvalidObjectKeyError);
       await expect(readAll(store.read('transactions', key))).rejects.toThrow(InvalidObjectKeyError);
       await expect(store.delete('transactions', key)).rejects.toThrow(InvalidObjectKeyError);
@@ -183,7 +205,12 @@ describe('createFsObjectStore events', () => {
         detail: {
           version: '0',
           bucket: { name: 'transactions' },
-          object: { key: 'uploads/c.csv', size: 3, etag: info.etag, sequencer: clock.now().getTime().toString(16) },
+          object: {
+            key: 'uploads/c.csv',
+            size: 3,
+            etag: info.etag,
+            sequencer: clock.now().getTime().toString(16),
+          },
           'request-id': expect.any(String),
           requester: 'tributary',
           reason: 'PutObject',
@@ -204,11 +231,18 @@ describe('createFsObjectStore events', () => {
   });
 
   it('keeps the previous version, bytes and row, when replacing it fails to publish', async () => {
-    const previous = await store.put({ bucket: 'transactions', key: 'a.csv', body: 'old', metadata: { v: '1' } });
+    const previous = await store.put({
+      bucket: 'transactions',
+      key: 'a.csv',
+      body: 'old',
+      metadata: { v: '1' },
+    });
     store = openStore(async () => {
       throw new Error('bus down');
     });
-    await expect(store.put({ bucket: 'transactions', key: 'a.csv', body: 'new content' })).rejects.toThrow('bus down');
+    await expect(store.put({ bucket: 'transactions', key: 'a.csv', body: 'new content' })).rejects.toThrow(
+      'bus down',
+    );
     expect(await store.head('transactions', 'a.csv')).toEqual(previous);
     expect(await readAll(store.read('transactions', 'a.csv'))).toBe('old');
     expect(await readdir(join(root, '.incoming'))).toEqual([]);

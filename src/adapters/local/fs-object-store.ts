@@ -4,7 +4,12 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BusEventInput } from '../../ports/bus.js';
 import type { Clock } from '../../ports/clock.js';
-import { type ObjectInfo, ObjectNotFoundError, type ObjectStore, type PutObjectInput } from '../../ports/object-store.js';
+import {
+  type ObjectInfo,
+  ObjectNotFoundError,
+  type ObjectStore,
+  type PutObjectInput,
+} from '../../ports/object-store.js';
 import type { SqlClient } from '../sql/sql-client.js';
 import { objectPathWithin } from './object-key.js';
 
@@ -82,33 +87,37 @@ export function createFsObjectStore(options: {
         etag: hash.digest('hex'),
         contentType: input.contentType ?? 'application/octet-stream',
         lastModified: clock.now(),
-        metadata: Object.fromEntries(Object.entries(input.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+        metadata: Object.fromEntries(
+          Object.entries(input.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+        ),
       };
-      await db.transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO objects (bucket, key, size, etag, content_type, metadata, last_modified)
+      await db
+        .transaction(async (tx) => {
+          await tx.query(
+            `INSERT INTO objects (bucket, key, size, etag, content_type, metadata, last_modified)
            VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (bucket, key) DO UPDATE SET size = EXCLUDED.size, etag = EXCLUDED.etag,
              content_type = EXCLUDED.content_type, metadata = EXCLUDED.metadata, last_modified = EXCLUDED.last_modified`,
-          [info.bucket, info.key, info.size, info.etag, info.contentType, info.metadata, info.lastModified],
-        );
-        await publishIn(tx, [objectCreatedEvent(info)]);
-        // Last step before commit: a put that fails leaves the previous version's bytes in place.
-        await mkdir(dirname(target), { recursive: true });
-        await rename(tmp, target);
-      }).catch(async (error: unknown) => {
-        await rm(tmp, { force: true });
-        throw error;
-      });
+            [info.bucket, info.key, info.size, info.etag, info.contentType, info.metadata, info.lastModified],
+          );
+          await publishIn(tx, [objectCreatedEvent(info)]);
+          // Last step before commit: a put that fails leaves the previous version's bytes in place.
+          await mkdir(dirname(target), { recursive: true });
+          await rename(tmp, target);
+        })
+        .catch(async (error: unknown) => {
+          await rm(tmp, { force: true });
+          throw error;
+        });
       return info;
     },
 
     async head(bucket, key) {
       pathOf(bucket, key);
-      const { rows } = await db.query<ObjectRow>(`SELECT ${selectColumns} FROM objects WHERE bucket = $1 AND key = $2`, [
-        bucket,
-        key,
-      ]);
+      const { rows } = await db.query<ObjectRow>(
+        `SELECT ${selectColumns} FROM objects WHERE bucket = $1 AND key = $2`,
+        [bucket, key],
+      );
       return rows[0];
     },
 
@@ -145,7 +154,12 @@ export function objectCreatedEvent(info: ObjectInfo): BusEventInput {
     detail: {
       version: '0',
       bucket: { name: info.bucket },
-      object: { key: info.key, size: info.size, etag: info.etag, sequencer: info.lastModified.getTime().toString(16) },
+      object: {
+        key: info.key,
+        size: info.size,
+        etag: info.etag,
+        sequencer: info.lastModified.getTime().toString(16),
+      },
       'request-id': randomUUID(),
       requester: 'tributary',
       reason: 'PutObject',

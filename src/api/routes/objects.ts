@@ -72,6 +72,14 @@ export function objectRoutes(app: OpenAPIHono, services: ApiServices): void {
     },
   );
 
+  // Before the object route: Hono's `/objects/*` also matches `/objects`.
+  app.get('/buckets/:bucket/objects', async (c) => {
+    const bucket = c.req.param('bucket');
+    const prefix = c.req.query('prefix') ?? '';
+    const objects = await services.objects.list(bucket, prefix);
+    return c.json({ bucket, prefix, objects });
+  });
+
   app.get('/buckets/:bucket/objects/*', async (c) => {
     const { bucket, key } = objectAddress(new URL(c.req.url).pathname);
     const info = await services.objects.head(bucket, key);
@@ -84,12 +92,5 @@ export function objectRoutes(app: OpenAPIHono, services: ApiServices): void {
     return stream(c, async (out) => {
       for await (const chunk of services.objects.read(bucket, key)) await out.write(chunk);
     });
-  });
-
-  app.get('/buckets/:bucket/objects', async (c) => {
-    const bucket = c.req.param('bucket');
-    const prefix = c.req.query('prefix') ?? '';
-    const objects = await services.objects.list(bucket, prefix);
-    return c.json({ bucket, prefix, objects });
   });
 }
