@@ -27,7 +27,9 @@ describe('local server', () => {
   });
 
   it('refuses to listen beyond loopback without tokens', async () => {
-    await expect(startLocalServer(fabric, { host: '0.0.0.0', port: 0, auth: false })).rejects.toThrow(UnsafeListenError);
+    await expect(startLocalServer(fabric, { host: '0.0.0.0', port: 0, auth: false })).rejects.toThrow(
+      UnsafeListenError,
+    );
     expect(isLoopback('127.0.0.1')).toBe(true);
     expect(isLoopback('::1')).toBe(true);
     expect(isLoopback('192.168.1.2')).toBe(false);
@@ -41,7 +43,9 @@ describe('local server', () => {
       const anonymous = await fetch(`${server.url}/accounts`);
       expect(anonymous.status).toBe(401);
       expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
-      const authorized = await fetch(`${server.url}/accounts`, { headers: { authorization: `Bearer ${fabric.adminToken}` } });
+      const authorized = await fetch(`${server.url}/accounts`, {
+        headers: { authorization: `Bearer ${fabric.adminToken}` },
+      });
       expect(authorized.status).toBe(200);
     } finally {
       await server.close();

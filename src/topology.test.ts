@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { validateEventPattern } from './runtime/event-pattern.js';
+import { topology } from './topology.js';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+describe('topology', () => {
+  const queues = Object.keys(topology.queues);
+
+  it('targets only declared queues from every rule, with valid event patterns', () => {
+    for (const [name, rule] of Object.entries(topology.rules)) {
+      expect(queues, `rule ${name}`).toContain(rule.target.queue);
+      expect(validateEventPattern(rule.pattern), `rule ${name}`).toEqual({ ok: true });
+    }
+  });
+
+  it('gives every work queue a declared dead-letter queue and a visibility timeout above its function timeout', () => {
+    for (const [name, fn] of Object.entries(topology.functions)) {
+      const queue = topology.queues[fn.trigger.queue];
+      expect(queue, `function ${name}`).toBeDefined();
+      expect(queues, `function ${name}`).toContain(queue.deadLetter?.queue);
+      expect(queue.visibilityTimeoutSeconds, `function ${name}`).toBeGreaterThan(fn.timeoutSeconds);
+    }
+  });
+
+  it('points every function at a handler module that exists', () => {
+    for (const [name, fn] of Object.entries(topology.functions)) {
+      expect(existsSync(`${root}${fn.entry}`), `function ${name}: ${fn.entry}`).toBe(true);
+    }
+  });
+
+  it('declares the statements resources of the design', () => {
+    expect(Object.keys(topology.buckets)).toEqual(
+      expect.arrayContaining(['transactions', 'email-templates']),
+    );
+    expect(topology.queues['statements-ingest'].deadLetter).toEqual({
+      queue: 'statements-ingest-dlq',
+      maxReceiveCount: 3,
+    });
+    expect(topology.rules['statements-csv-uploaded'].pattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: ['transactions'] }, object: { key: [{ suffix: '.csv' }] } },
+    });
+    expect(topology.functions['statements-notify'].trigger.queue).toBe('statements-notify');
+  });
+});
