@@ -1,28 +1,9 @@
 import type { Command } from 'commander';
+import type { AccountSummary as Summary } from '../../core/statements/summarize-account.js';
+import type { Account } from '../../core/statements/types.js';
 import { call } from '../backend.js';
 import { emit, table } from '../output.js';
 import type { Run } from './run.js';
-
-interface Summary {
-  accountId: string;
-  balance: string;
-  transactionCount: number;
-  averageCredit: string | null;
-  averageDebit: string | null;
-  months: {
-    month: string;
-    name: string;
-    count: number;
-    averageCredit: string | null;
-    averageDebit: string | null;
-  }[];
-}
-
-interface Account {
-  accountId: string;
-  email: string;
-  name: string;
-}
 
 export function registerStatementCommands(program: Command, run: Run): void {
   const accounts = program.command('accounts').description('account holders (name and email for statements)');

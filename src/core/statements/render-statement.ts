@@ -1,22 +1,8 @@
 import Mustache from 'mustache';
+import type { AccountSummary } from './summarize-account.js';
 
 /** The account summary as the statement shows it (money as 2-decimal strings). */
-export interface StatementSummaryView {
-  accountId: string;
-  balance: string;
-  transactionCount: number;
-  averageCredit: string | null;
-  averageDebit: string | null;
-  months: {
-    /** `YYYY-MM` */
-    month: string;
-    /** English month name, e.g. `July`. */
-    name: string;
-    count: number;
-    averageCredit: string | null;
-    averageDebit: string | null;
-  }[];
-}
+export type StatementSummaryView = AccountSummary;
 
 export interface StatementHolder {
   name: string;
