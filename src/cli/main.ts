@@ -32,6 +32,12 @@ registerObjectCommands(program, run);
 registerStatementCommands(program, run);
 registerOperationCommands(program, run);
 
+// `tributary get … | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
@@ -44,6 +50,8 @@ try {
   ) {
     console.error(`error: ${error.message}`);
     process.exitCode = error instanceof CliError ? error.exitCode : 1;
+  } else if ((error as NodeJS.ErrnoException).code === 'EPIPE') {
+    process.exitCode = 0;
   } else {
     console.error(error);
     process.exitCode = 1;
