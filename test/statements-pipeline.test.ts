@@ -163,8 +163,13 @@ describe('statements pipeline', () => {
   });
 
   it('rejects a file whose year metadata is not a year, naming the value', async () => {
-    const report = await upload('accounts/y/bad-year.csv', 'Id,Date,Transaction\n1,7/1,+1\n', { year: '24x' });
-    expect(report).toMatchObject({ status: 'rejected', error: 'metadata year "24x" is not a four-digit year' });
+    const report = await upload('accounts/y/bad-year.csv', 'Id,Date,Transaction\n1,7/1,+1\n', {
+      year: '24x',
+    });
+    expect(report).toMatchObject({
+      status: 'rejected',
+      error: 'metadata year "24x" is not a four-digit year',
+    });
   });
 
   it('delivers a held statement after the account is added and the DLQ is replayed', async () => {
