@@ -8,6 +8,7 @@ import { createApp, MAX_JSON_BYTES } from '../src/api/app.js';
 import { apiServices } from '../src/runtime/api-services.js';
 import { ManualClock } from '../src/runtime/clock.js';
 import { type Fabric, openFabric } from '../src/runtime/fabric.js';
+import { CHALLENGE_SUMMARY } from './support/fixtures.js';
 
 const challengeSample = new URL('../../shared/datasets/statements/challenge-sample.csv', import.meta.url);
 
@@ -215,6 +216,24 @@ describe('HTTP API accounts and validation', () => {
     await expectError(putAccount('acct-x', huge), 413, 'too_large');
   });
 
+  it('refuses a body that is not JSON, or not sent as JSON, saying so', async () => {
+    const malformed = await expectError(putAccount('acct-x', '{"email": '), 400, 'bad_request');
+    expect(malformed.error.message).toContain('Malformed JSON');
+    const wrongType = await expectError(
+      call('/accounts/acct-x', {
+        method: 'PUT',
+        headers: { 'content-type': 'text/plain' },
+        body: 'email=a@b.co',
+      }),
+      415,
+      'unsupported_media_type',
+    );
+    expect(wrongType.error.message).toContain('application/json');
+    expect(
+      (await json<{ accounts: { accountId: string }[] }>(call('/accounts'))).accounts,
+    ).not.toContainEqual(expect.objectContaining({ accountId: 'acct-x' }));
+  });
+
   it('answers 404 for the summary of an account without transactions', async () => {
     const body = await expectError(call('/statements/accounts/nope/summary'), 404, 'not_found');
     expect(body.error.message).toContain('nope');
@@ -247,17 +266,7 @@ describe('HTTP API statements pipeline, end to end', () => {
     expect(put.status).toBe(200);
     expect(await fabric.dispatcher.settle()).toEqual({ settled: true });
 
-    expect(await json(call('/statements/accounts/acct-1/summary'))).toEqual({
-      accountId: 'acct-1',
-      balance: '39.74',
-      transactionCount: 4,
-      averageCredit: '35.25',
-      averageDebit: '-15.38',
-      months: [
-        { month: '2024-07', name: 'July', count: 2, averageCredit: '60.50', averageDebit: '-10.30' },
-        { month: '2024-08', name: 'August', count: 2, averageCredit: '10.00', averageDebit: '-20.46' },
-      ],
-    });
+    expect(await json(call('/statements/accounts/acct-1/summary'))).toEqual(CHALLENGE_SUMMARY);
 
     const report = await json<{
       status: string;

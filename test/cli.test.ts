@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasets, startDev, stop, tributary } from './support/cli.js';
+import { CHALLENGE_SUMMARY } from './support/fixtures.js';
 
 describe('tributary CLI (in-process, no server running)', () => {
   let dataDir: string;
@@ -49,17 +50,7 @@ describe('tributary CLI (in-process, no server running)', () => {
     });
 
     const summary = await tributary(['statements', 'summary', 'acct-1', '--json'], env);
-    expect(JSON.parse(summary.stdout)).toEqual({
-      accountId: 'acct-1',
-      balance: '39.74',
-      transactionCount: 4,
-      averageCredit: '35.25',
-      averageDebit: '-15.38',
-      months: [
-        { month: '2024-07', name: 'July', count: 2, averageCredit: '60.50', averageDebit: '-10.30' },
-        { month: '2024-08', name: 'August', count: 2, averageCredit: '10.00', averageDebit: '-20.46' },
-      ],
-    });
+    expect(JSON.parse(summary.stdout)).toEqual(CHALLENGE_SUMMARY);
 
     const list = JSON.parse((await tributary(['outbox', 'list', '--json'], env)).stdout);
     expect(list).toHaveLength(1);

@@ -14,6 +14,7 @@ export const MAX_JSON_BYTES = 1024 * 1024;
 /** Maps errors thrown by the layers below to a status and code. */
 const knownErrors: Record<string, [400 | 404 | 409, string]> = {
   InvalidObjectKeyError: [400, 'invalid_key'],
+  InvalidBucketNameError: [400, 'invalid_bucket'],
   NoSuchBucketError: [404, 'no_such_bucket'],
   ObjectNotFoundError: [404, 'not_found'],
   UnknownQueueError: [404, 'not_found'],
@@ -54,6 +55,12 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
     if (known) return c.json(errorBody(known[1], error.message), known[0]);
     if (error instanceof HTTPException) {
       const status = error.status;
+      if (status === 415) {
+        return c.json(
+          errorBody('unsupported_media_type', 'send the body as JSON with Content-Type: application/json'),
+          415,
+        );
+      }
       const code = status === 400 ? 'bad_request' : status === 413 ? 'too_large' : 'http_error';
       return c.json(errorBody(code, error.message || 'request failed'), status);
     }

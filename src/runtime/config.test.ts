@@ -111,6 +111,13 @@ describe('loadConfig', () => {
       expect(error.message).toContain(variable);
   });
 
+  it('lets an explicit option replace an invalid environment value, and checks the option by the same rules', () => {
+    const config = loadConfig({ DATABASE_URL: 'mysql://x' }, { databaseUrl: 'postgres://127.0.0.1/db' }, cwd);
+    expect(config.databaseUrl).toBe('postgres://127.0.0.1/db');
+    const error = configError(() => loadConfig({}, { smtpUrl: 'http://mail' }, cwd));
+    expect(error.message).toContain('SMTP_URL must start with smtp://');
+  });
+
   it('returns a frozen configuration', () => {
     expect(Object.isFrozen(loadConfig(env, {}, cwd))).toBe(true);
   });

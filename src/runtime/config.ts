@@ -40,21 +40,29 @@ export function loadConfig(
   options: Partial<RuntimeConfig> = {},
   cwd = process.cwd(),
 ): Readonly<RuntimeConfig> {
-  const blankToUndefined = Object.fromEntries(
-    Object.entries(env).filter(
-      ([key, value]) => key in envSchema.shape && value !== undefined && value !== '',
-    ),
+  // An explicit option replaces the variable before validation: a bad value that is overridden
+  // does not stop start-up, and an option is checked by the same rules as its variable.
+  const overrides: Record<string, string | undefined> = {
+    TRIBUTARY_DATA_DIR: options.dataDir,
+    DATABASE_URL: options.databaseUrl,
+    SMTP_URL: options.smtpUrl,
+    TRIBUTARY_MAIL_FROM: options.mailFrom,
+  };
+  const raw = Object.fromEntries(
+    Object.keys(envSchema.shape)
+      .map((key) => [key, overrides[key] ?? env[key]] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
   );
-  const parsed = envSchema.safeParse(blankToUndefined);
+  const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
-  const fromEnv = parsed.data;
+  const values = parsed.data;
   return Object.freeze({
-    dataDir: resolve(cwd, options.dataDir ?? fromEnv.TRIBUTARY_DATA_DIR ?? '.tributary'),
-    databaseUrl: options.databaseUrl ?? fromEnv.DATABASE_URL,
-    smtpUrl: options.smtpUrl ?? fromEnv.SMTP_URL,
-    mailFrom: options.mailFrom ?? fromEnv.TRIBUTARY_MAIL_FROM ?? 'statements@tributary.local',
+    dataDir: resolve(cwd, values.TRIBUTARY_DATA_DIR ?? '.tributary'),
+    databaseUrl: values.DATABASE_URL,
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.TRIBUTARY_MAIL_FROM ?? 'statements@tributary.local',
   });
 }

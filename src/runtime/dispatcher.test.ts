@@ -1,7 +1,6 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../adapters/sql/migrate.js';
-import { openPGlite } from '../adapters/sql/pglite-client.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useMemoryDb } from '../../test/support/memory-db.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { NonRetriableError, processSqsBatch, type SqsHandler } from '../functions/sqs-batch.js';
 import type { Topology } from '../topology.js';
@@ -34,6 +33,7 @@ const tiny = {
   },
 } satisfies Topology;
 
+const database = useMemoryDb(['queue_messages', 'function_runs']);
 let db: SqlClient;
 let clock: ManualClock;
 let queues: QueueStore;
@@ -51,16 +51,8 @@ const worker: DeployedFunction = {
   },
 };
 
-beforeAll(async () => {
-  db = await openPGlite();
-  await migrate(db);
-});
-afterAll(async () => {
-  await db.close();
-});
 beforeEach(async () => {
-  await db.query('DELETE FROM queue_messages');
-  await db.query('DELETE FROM function_runs');
+  db = database();
   clock = new ManualClock('2024-09-01T12:00:00Z');
   queues = new QueueStore(db, clock, tiny.queues);
   logged = [];

@@ -48,7 +48,9 @@ export class Dispatcher {
     const byTrace = new Map<string, StoredMessage[]>();
     for (const message of messages) {
       const key = message.traceId ?? '';
-      byTrace.set(key, [...(byTrace.get(key) ?? []), message]);
+      const group = byTrace.get(key);
+      if (group) group.push(message);
+      else byTrace.set(key, [message]);
     }
     for (const [traceId, batch] of byTrace) {
       await runInTrace(traceId || randomUUID(), () => this.invoke(fn, batch));

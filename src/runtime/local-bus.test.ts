@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useMemoryDb } from '../../test/support/memory-db.js';
 import { objectCreatedEvent } from '../adapters/local/fs-object-store.js';
-import { migrate } from '../adapters/sql/migrate.js';
-import { openPGlite } from '../adapters/sql/pglite-client.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import type { BusEvent, BusEventInput } from '../ports/bus.js';
 import { topology } from '../topology.js';
@@ -10,21 +9,14 @@ import { createLocalBus, InvalidRuleError, LOCAL_ACCOUNT, LOCAL_REGION, type Loc
 import { QueueStore } from './queue-store.js';
 import { runInTrace } from './trace.js';
 
+const database = useMemoryDb(['queue_messages', 'bus_events']);
 let db: SqlClient;
 let clock: ManualClock;
 let queues: QueueStore;
 let bus: LocalBus;
 
-beforeAll(async () => {
-  db = await openPGlite();
-  await migrate(db);
-});
-afterAll(async () => {
-  await db.close();
-});
 beforeEach(async () => {
-  await db.query('DELETE FROM queue_messages');
-  await db.query('DELETE FROM bus_events');
+  db = database();
   clock = new ManualClock('2024-09-01T12:00:00.123Z');
   queues = new QueueStore(db, clock, topology.queues);
   bus = createLocalBus({ db, clock, queues, rules: topology.rules });

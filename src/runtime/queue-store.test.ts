@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../adapters/sql/migrate.js';
-import { openPGlite } from '../adapters/sql/pglite-client.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useMemoryDb } from '../../test/support/memory-db.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import type { QueueSpec } from '../topology.js';
 import { ManualClock } from './clock.js';
@@ -21,19 +20,13 @@ const specs: Record<string, QueueSpec> = {
   },
 };
 
+const database = useMemoryDb(['queue_messages']);
 let db: SqlClient;
 let clock: ManualClock;
 let queues: QueueStore;
 
-beforeAll(async () => {
-  db = await openPGlite();
-  await migrate(db);
-});
-afterAll(async () => {
-  await db.close();
-});
 beforeEach(async () => {
-  await db.query('DELETE FROM queue_messages');
+  db = database();
   clock = new ManualClock('2024-09-01T12:00:00Z');
   queues = new QueueStore(db, clock, specs);
 });

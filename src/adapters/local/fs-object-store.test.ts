@@ -3,15 +3,15 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useMemoryDb } from '../../../test/support/memory-db.js';
 import type { BusEventInput } from '../../ports/bus.js';
 import { ObjectNotFoundError, type ObjectStore } from '../../ports/object-store.js';
 import { ManualClock } from '../../runtime/clock.js';
-import { migrate } from '../sql/migrate.js';
-import { openPGlite } from '../sql/pglite-client.js';
 import type { SqlClient } from '../sql/sql-client.js';
 import { createFsObjectStore, NoSuchBucketError, type PublishIn } from './fs-object-store.js';
 import { InvalidObjectKeyError } from './object-key.js';
 
+const database = useMemoryDb(['objects']);
 let db: SqlClient;
 let tmp: string;
 let root: string;
@@ -29,16 +29,13 @@ function openStore(publishIn: PublishIn = recordingPublishIn): ObjectStore {
 }
 
 beforeAll(async () => {
-  db = await openPGlite();
-  await migrate(db);
   tmp = await mkdtemp(join(tmpdir(), 'tributary-fs-object-store-'));
 });
 afterAll(async () => {
-  await db.close();
   await rm(tmp, { recursive: true, force: true });
 });
 beforeEach(async () => {
-  await db.query('DELETE FROM objects');
+  db = database();
   root = await mkdtemp(join(tmp, 'root-'));
   clock = new ManualClock('2024-09-01T12:00:00Z');
   published = [];

@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useMemoryDb } from '../../../test/support/memory-db.js';
 import { composeStatementEmail } from '../../core/statements/compose-email.js';
 import type { OutgoingEmail } from '../../ports/mailer.js';
-import { migrate } from '../sql/migrate.js';
-import { openPGlite } from '../sql/pglite-client.js';
-import type { SqlClient } from '../sql/sql-client.js';
 import { createOutboxMailer } from './outbox-mailer.js';
 
-let db: SqlClient;
+const database = useMemoryDb();
 let time = new Date('2024-09-01T10:00:00Z');
 const clock = { now: () => time };
-
-beforeAll(async () => {
-  db = await openPGlite();
-  await migrate(db);
-});
-afterAll(async () => {
-  await db.close();
-});
 
 function email(id: string, subject = `Statement ${id}`): Promise<OutgoingEmail> {
   return composeStatementEmail({
@@ -33,7 +23,7 @@ function email(id: string, subject = `Statement ${id}`): Promise<OutgoingEmail> 
 
 describe('createOutboxMailer', () => {
   it('keeps a sent message in full, raw MIME included', async () => {
-    const mailer = createOutboxMailer(db, clock);
+    const mailer = createOutboxMailer(database(), clock);
     const message = await email('m-1');
     expect(await mailer.send(message)).toBe('sent');
 
@@ -54,14 +44,14 @@ describe('createOutboxMailer', () => {
   });
 
   it('stores a message with a known id once and reports the duplicate', async () => {
-    const mailer = createOutboxMailer(db, clock);
+    const mailer = createOutboxMailer(database(), clock);
     expect(await mailer.send(await email('m-2', 'first'))).toBe('sent');
     expect(await mailer.send(await email('m-2', 'second'))).toBe('duplicate');
     expect((await mailer.get('m-2'))?.subject).toBe('first');
   });
 
   it('lists every message newest first, without bodies', async () => {
-    const mailer = createOutboxMailer(db, clock);
+    const mailer = createOutboxMailer(database(), clock);
     time = new Date('2024-09-02T10:00:00Z');
     await mailer.send(await email('m-3'));
     time = new Date('2024-09-03T10:00:00Z');
@@ -80,6 +70,6 @@ describe('createOutboxMailer', () => {
   });
 
   it('returns undefined for an unknown id', async () => {
-    expect(await createOutboxMailer(db, clock).get('nope')).toBeUndefined();
+    expect(await createOutboxMailer(database(), clock).get('nope')).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CHALLENGE_SUMMARY } from '../../../test/support/fixtures.js';
 import { composeStatementEmail } from '../../core/statements/compose-email.js';
 import { renderStatement } from '../../core/statements/render-statement.js';
 import { migrate } from '../sql/migrate.js';
@@ -62,17 +63,7 @@ async function statementEmail(id: string) {
   const rendered = renderStatement({
     template,
     holder: { name: "Ada O'Hara", email: 'ada@example.com' },
-    summary: {
-      accountId: 'acct-1',
-      balance: '39.74',
-      transactionCount: 4,
-      averageCredit: '35.25',
-      averageDebit: '-15.38',
-      months: [
-        { month: '2024-07', name: 'July', count: 2, averageCredit: '60.50', averageDebit: '-10.30' },
-        { month: '2024-08', name: 'August', count: 2, averageCredit: '10.00', averageDebit: '-20.46' },
-      ],
-    },
+    summary: CHALLENGE_SUMMARY,
     now,
   });
   return composeStatementEmail({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CHALLENGE_SUMMARY } from '../../../test/support/fixtures.js';
 import {
   monthlyTotalsOf,
   summarizeAccount,
@@ -16,17 +17,7 @@ const challenge = [
 describe('summarizeTransactions', () => {
   it('gives the challenge figures in the documented JSON shape', () => {
     expect(JSON.stringify(summarizeTransactions('acct-1', challenge))).toBe(
-      JSON.stringify({
-        accountId: 'acct-1',
-        balance: '39.74',
-        transactionCount: 4,
-        averageCredit: '35.25',
-        averageDebit: '-15.38',
-        months: [
-          { month: '2024-07', name: 'July', count: 2, averageCredit: '60.50', averageDebit: '-10.30' },
-          { month: '2024-08', name: 'August', count: 2, averageCredit: '10.00', averageDebit: '-20.46' },
-        ],
-      }),
+      JSON.stringify(CHALLENGE_SUMMARY),
     );
   });
 
