@@ -37,6 +37,18 @@ export const topology = {
       visibilityTimeoutSeconds: 30,
       retentionSeconds: 14 * DAY,
     },
+    'events-consume-dlq': {
+      description: 'Stream records that events-consume failed on after every retry, with the error',
+      visibilityTimeoutSeconds: 30,
+      retentionSeconds: 14 * DAY,
+    },
+  },
+  streams: {
+    events: {
+      description: 'Events from every producer, partitioned by Client so each client keeps one order',
+      shardCount: 4,
+      retentionHours: 24,
+    },
   },
   rules: {
     'statements-csv-uploaded': {
@@ -69,8 +81,24 @@ export const topology = {
       memoryMb: 256,
       trigger: { queue: 'statements-notify', batchSize: 10 },
     },
+    'events-consume': {
+      description: 'Validates each event against the schema registry and stores it idempotently by ID',
+      entry: 'src/functions/events-consume.ts',
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      trigger: {
+        stream: 'events',
+        batchSize: 500,
+        batchingWindowSeconds: 1,
+        startingPosition: 'TRIM_HORIZON',
+        maximumRetryAttempts: 5,
+        bisectBatchOnFunctionError: true,
+        onFailure: { queue: 'events-consume-dlq' },
+      },
+    },
   },
 } as const satisfies Topology;
 
 export type FunctionName = keyof typeof topology.functions;
 export type BucketName = keyof typeof topology.buckets;
+export type StreamName = keyof typeof topology.streams;
