@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { validateEventPattern } from './runtime/event-pattern.js';
-import { topology } from './topology.js';
+import { isStreamTrigger, type QueueSpec, topology } from './topology.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -18,10 +18,31 @@ describe('topology', () => {
 
   it('gives every work queue a declared dead-letter queue and a visibility timeout above its function timeout', () => {
     for (const [name, fn] of Object.entries(topology.functions)) {
-      const queue = topology.queues[fn.trigger.queue];
+      const trigger = fn.trigger;
+      if (isStreamTrigger(trigger)) continue;
+      const queue: QueueSpec | undefined = (topology.queues as Record<string, QueueSpec>)[trigger.queue];
       expect(queue, `function ${name}`).toBeDefined();
-      expect(queues, `function ${name}`).toContain(queue.deadLetter?.queue);
-      expect(queue.visibilityTimeoutSeconds, `function ${name}`).toBeGreaterThan(fn.timeoutSeconds);
+      expect(queues, `function ${name}`).toContain(queue?.deadLetter?.queue);
+      expect(queue?.visibilityTimeoutSeconds, `function ${name}`).toBeGreaterThan(fn.timeoutSeconds);
+    }
+  });
+
+  it('gives every stream consumer a declared stream, an on-failure queue and Lambda-valid settings', () => {
+    const streams = Object.keys(topology.streams);
+    for (const [name, fn] of Object.entries(topology.functions)) {
+      const trigger = fn.trigger;
+      if (!isStreamTrigger(trigger)) continue;
+      expect(streams, `function ${name}`).toContain(trigger.stream);
+      expect(queues, `function ${name}`).toContain(trigger.onFailure.queue);
+      expect(trigger.batchSize, `function ${name}`).toBeGreaterThanOrEqual(1);
+      expect(trigger.batchSize, `function ${name}`).toBeLessThanOrEqual(10_000);
+      expect(trigger.batchingWindowSeconds, `function ${name}`).toBeLessThanOrEqual(300);
+      expect(trigger.maximumRetryAttempts, `function ${name}`).toBeLessThanOrEqual(10_000);
+    }
+    for (const [name, stream] of Object.entries(topology.streams)) {
+      expect(stream.shardCount, `stream ${name}`).toBeGreaterThanOrEqual(1);
+      expect(stream.retentionHours, `stream ${name}`).toBeGreaterThanOrEqual(24);
+      expect(stream.retentionHours, `stream ${name}`).toBeLessThanOrEqual(8760);
     }
   });
 
@@ -45,5 +66,14 @@ describe('topology', () => {
       detail: { bucket: { name: ['transactions'] }, object: { key: [{ suffix: '.csv' }] } },
     });
     expect(topology.functions['statements-notify'].trigger.queue).toBe('statements-notify');
+  });
+
+  it('declares the events resources of the design', () => {
+    expect(topology.streams.events.shardCount).toBeGreaterThan(1);
+    expect(topology.functions['events-consume'].trigger).toMatchObject({
+      stream: 'events',
+      bisectBatchOnFunctionError: true,
+      onFailure: { queue: 'events-consume-dlq' },
+    });
   });
 });

@@ -1,6 +1,7 @@
 import type { Topology } from './topology-types.js';
 
 export type * from './topology-types.js';
+export { isStreamTrigger } from './topology-types.js';
 
 const DAY = 86_400;
 

@@ -3,6 +3,9 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError, errorBody } from './errors.js';
+import { requireAdminOutsideClientRoutes, setPrincipal } from './principal.js';
+import { clientRoutes } from './routes/clients.js';
+import { eventRoutes } from './routes/events.js';
 import { objectRoutes } from './routes/objects.js';
 import { operationRoutes } from './routes/operations.js';
 import { statementRoutes } from './routes/statements.js';
@@ -18,6 +21,8 @@ const knownErrors: Record<string, [400 | 404 | 409, string]> = {
   NoSuchBucketError: [404, 'no_such_bucket'],
   ObjectNotFoundError: [404, 'not_found'],
   UnknownQueueError: [404, 'not_found'],
+  InvalidCursorError: [400, 'invalid_cursor'],
+  AckBeyondDeliveryError: [409, 'ack_beyond_delivery'],
 };
 
 function sameToken(given: string, expected: string): boolean {
@@ -84,13 +89,22 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
         'missing bearer token: send Authorization: Bearer <admin token> (see `tributary token`)',
       );
     }
-    if (!sameToken(match[1] as string, services.adminToken))
-      throw new ApiError(403, 'forbidden', 'the token is not valid');
+    const token = match[1] as string;
+    if (sameToken(token, services.adminToken)) {
+      setPrincipal(c, { kind: 'admin' });
+    } else {
+      const client = await services.clients.resolveToken(token);
+      if (!client) throw new ApiError(403, 'forbidden', 'the token is not valid');
+      setPrincipal(c, { kind: 'client', client });
+      requireAdminOutsideClientRoutes(c);
+    }
     await next();
   });
 
   app.use('*', async (c, next) => {
+    // These routes set their own, larger limits.
     if (c.req.method === 'PUT' && c.req.path.startsWith('/buckets/')) return next();
+    if (c.req.method === 'POST' && c.req.path.startsWith('/events')) return next();
     return bodyLimit({
       maxSize: MAX_JSON_BYTES,
       onError: () => {
@@ -102,11 +116,18 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
   objectRoutes(app, services);
   statementRoutes(app, services);
   operationRoutes(app, services);
+  eventRoutes(app, services);
+  clientRoutes(app, services);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Tributary', version: '0.1.0', description: 'Local server of the Tributary pipelines' },
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'clientToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: `a client's own token (tributary clients add); reads only /clients/<client>/…`,
+  });
   return app;
 }

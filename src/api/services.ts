@@ -1,4 +1,7 @@
+import type { RecordResult } from '../core/events/accept-events.js';
+import type { BatchRecord } from '../core/events/parse-event-batch.js';
 import type { Account } from '../core/statements/types.js';
+import type { ClientRegistry, EventsRepository } from '../ports/events-repository.js';
 import type { ObjectInfo, ObjectStore, PutObjectInput } from '../ports/object-store.js';
 import type { FileReport, StatementsRepository } from '../ports/statements-repository.js';
 
@@ -46,6 +49,19 @@ export interface ApiServices {
   /** Dead letters caused by a trace. */
   traceDeadLetters(traceId: string): Promise<DeadLetter[]>;
   queueNames(): string[];
+  events: Pick<EventsRepository, 'feed' | 'query' | 'listRejected' | 'poll' | 'ack' | 'getConsumer'> & {
+    /** Puts records that passed the edge checks on the stream and keeps the others as rejected. */
+    accept(records: readonly BatchRecord[]): Promise<RecordResult[]>;
+  };
+  clients: Pick<ClientRegistry, 'listClients'> & {
+    /** Creates a client (or, with `rotate`, replaces its token) and returns the new token once. */
+    add(
+      name: string,
+      options?: { rotate?: boolean },
+    ): Promise<{ status: 'created' | 'rotated' | 'exists'; token?: string }>;
+    /** The client a token belongs to. */
+    resolveToken(token: string): Promise<string | undefined>;
+  };
 }
 
 export type { Account, FileReport };

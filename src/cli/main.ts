@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../runtime/config.js';
 import { DataDirLockedError } from '../runtime/data-dir-lock.js';
 import { type Backend, CliError, connect } from './backend.js';
+import { registerEventCommands } from './commands/events.js';
 import { registerObjectCommands } from './commands/objects.js';
 import { registerOperationCommands } from './commands/operations.js';
 import { registerServerCommands } from './commands/server.js';
@@ -31,6 +32,7 @@ registerServerCommands(program);
 registerObjectCommands(program, run);
 registerStatementCommands(program, run);
 registerOperationCommands(program, run);
+registerEventCommands(program, run);
 
 // `tributary get … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

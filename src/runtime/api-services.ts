@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ApiServices, DeadLetter } from '../api/services.js';
+import { acceptEventRecords } from '../core/events/accept-events.js';
 import type { Fabric } from './fabric.js';
 import type { StoredMessage } from './queue-store.js';
 import { runInTrace } from './trace.js';
@@ -46,5 +47,39 @@ export function apiServices(fabric: Fabric, onWork: () => void = () => {}): ApiS
     traceDeadLetters: async (traceId) =>
       (await deadLetters()).filter((message) => message.traceId === traceId).map(toDeadLetter),
     queueNames: () => fabric.queues.queueNames(),
+    events: {
+      async accept(records) {
+        const results = await acceptEventRecords(records, {
+          stream: fabric.streams,
+          streamName: EVENTS_STREAM,
+          recordRejected: async (rejected) => {
+            await fabric.events.store([], rejected);
+          },
+        });
+        if (results.some((r) => r.status === 'accepted')) onWork();
+        return results;
+      },
+      feed: (client, options) => fabric.events.feed(client, options),
+      query: (client, query) => fabric.events.query(client, query),
+      listRejected: (options) => fabric.events.listRejected(options),
+      poll: (client, name, options) => fabric.events.poll(client, name, options),
+      ack: (client, name, cursor) => fabric.events.ack(client, name, cursor),
+      getConsumer: (client, name) => fabric.events.getConsumer(client, name),
+    },
+    clients: {
+      async add(name, options = {}) {
+        const token = `trc_${randomBytes(24).toString('base64url')}`;
+        const status = await fabric.clients.addClient(name, hashToken(token), options);
+        return status === 'exists' ? { status } : { status, token };
+      },
+      listClients: () => fabric.clients.listClients(),
+      resolveToken: (token) => fabric.clients.clientForTokenHash(hashToken(token)),
+    },
   };
 }
+
+/** The stream `POST /events` writes to (topology `streams.events`). */
+const EVENTS_STREAM = 'events';
+
+/** Client tokens are kept only as hashes: a leaked database does not leak tokens. */
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
