@@ -62,9 +62,14 @@ describe('tributary events and clients', () => {
     expect(sent.stdout).toContain('accepted 2, rejected 1');
     expect(sent.stdout).toMatch(/line 2: not JSON/);
 
-    const rejected = await tributary(['events', 'rejected', '--client', 'cli-mixed', '--json'], env);
-    const records = JSON.parse(rejected.stdout) as { stage: string; reasons: { path: string }[] }[];
-    expect(records.map((r) => r.reasons[0]?.path).sort()).toEqual(['', 'Type']);
+    // The line that is not JSON names no client: it is listed with every client's rejections.
+    const mine = await tributary(['events', 'rejected', '--client', 'cli-mixed', '--json'], env);
+    const records = JSON.parse(mine.stdout) as { stage: string; reasons: { path: string }[] }[];
+    expect(records.map((r) => [r.stage, r.reasons[0]?.path])).toEqual([['validation', 'Type']]);
+    const all = await tributary(['events', 'rejected', '--json'], env);
+    expect(JSON.parse(all.stdout)).toContainEqual(
+      expect.objectContaining({ stage: 'ingest', client: null, raw: '{not json' }),
+    );
     const listed = await tributary(['events', 'list', '--client', 'cli-mixed', '--json'], env);
     expect(JSON.parse(listed.stdout).map((e: { id: string }) => e.id)).toEqual([good.ID]);
   });

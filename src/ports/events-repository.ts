@@ -145,7 +145,11 @@ export interface EventsRepository {
 /** Clients that read events, each with its own token (only a hash of it is kept). */
 export interface ClientRegistry {
   /** Creates the client, or replaces its token when `rotate` is set. */
-  addClient(name: string, tokenHash: string, options?: { rotate?: boolean }): Promise<'created' | 'rotated' | 'exists'>;
+  addClient(
+    name: string,
+    tokenHash: string,
+    options?: { rotate?: boolean },
+  ): Promise<'created' | 'rotated' | 'exists'>;
   clientForTokenHash(tokenHash: string): Promise<string | undefined>;
   listClients(): Promise<{ name: string; createdAt: Date }[]>;
 }

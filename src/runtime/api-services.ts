@@ -3,6 +3,7 @@ import type { ApiServices, DeadLetter } from '../api/services.js';
 import { acceptEventRecords } from '../core/events/accept-events.js';
 import type { Fabric } from './fabric.js';
 import type { StoredMessage } from './queue-store.js';
+import { replayStreamFailures } from './stream-failures.js';
 import { runInTrace } from './trace.js';
 
 const toDeadLetter = (message: StoredMessage): DeadLetter => ({
@@ -37,13 +38,14 @@ export function apiServices(fabric: Fabric, onWork: () => void = () => {}): ApiS
     deadLetters: {
       list: async () => (await deadLetters()).map(toDeadLetter),
       async replay(ids) {
-        const count = await fabric.queues.redrive(ids);
+        // Stream failures go back onto their stream; queue messages back to their queue.
+        const count = (await replayStreamFailures(fabric, ids)) + (await fabric.queues.redrive(ids));
         if (count > 0) onWork();
         return count;
       },
       purge: (queue) => fabric.queues.purge(queue),
     },
-    pendingWork: async (traceId) => (await fabric.queues.pending(traceId)).count,
+    pendingWork: async (traceId) => (await fabric.dispatcher.pending(traceId)).count,
     traceDeadLetters: async (traceId) =>
       (await deadLetters()).filter((message) => message.traceId === traceId).map(toDeadLetter),
     queueNames: () => fabric.queues.queueNames(),

@@ -1,18 +1,20 @@
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, KinesisStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useMemoryDb } from '../../test/support/memory-db.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { NonRetriableError, processSqsBatch, type SqsHandler } from '../functions/sqs-batch.js';
-import type { Topology } from '../topology.js';
+import type { StreamTrigger, Topology } from '../topology.js';
 import { ManualClock } from './clock.js';
 import { type DeployedFunction, Dispatcher } from './dispatcher.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-bus.js';
 import { QueueStore } from './queue-store.js';
+import { StreamStore } from './stream-store.js';
 import { currentTraceId } from './trace.js';
 
 const tiny = {
   buckets: {},
   rules: {},
+  streams: {},
   queues: {
     jobs: {
       description: 'work for the fake worker',
@@ -33,7 +35,13 @@ const tiny = {
   },
 } satisfies Topology;
 
-const database = useMemoryDb(['queue_messages', 'function_runs']);
+const database = useMemoryDb([
+  'queue_messages',
+  'function_runs',
+  'stream_records',
+  'stream_shards',
+  'stream_checkpoints',
+]);
 let db: SqlClient;
 let clock: ManualClock;
 let queues: QueueStore;
@@ -45,7 +53,7 @@ let handle: SqsHandler;
 const worker: DeployedFunction = {
   name: 'worker',
   spec: tiny.functions.worker,
-  handler: async (event, context) => {
+  handler: async (event: SQSEvent, context: Context) => {
     invocations.push(event);
     return handle(event, context);
   },
@@ -59,7 +67,7 @@ beforeEach(async () => {
   invocations = [];
   handle = async () => undefined;
   dispatcher = new Dispatcher(db, queues, clock, [worker], {
-    error: (message, fields) => logged.push({ message, ...(fields ? { fields } : {}) }),
+    log: { error: (message, fields) => logged.push({ message, ...(fields ? { fields } : {}) }) },
   });
 });
 
@@ -273,5 +281,84 @@ describe('Dispatcher', () => {
     expect(await dispatcher.pollOnce(worker)).toBe(0);
     expect(invocations).toEqual([]);
     expect(await runs()).toEqual([]);
+  });
+});
+
+describe('Dispatcher with stream-triggered functions', () => {
+  const streamSpecs = { clicks: { description: 'clicks', shardCount: 2, retentionHours: 24 } };
+  const clicksTrigger: StreamTrigger = {
+    stream: 'clicks',
+    batchSize: 10,
+    batchingWindowSeconds: 5,
+    startingPosition: 'TRIM_HORIZON',
+    maximumRetryAttempts: 1,
+    bisectBatchOnFunctionError: true,
+    onFailure: { queue: 'jobs-dlq' },
+  };
+  let streams: StreamStore;
+  let streamed: string[][];
+
+  const reader: DeployedFunction = {
+    name: 'reader',
+    spec: { ...tiny.functions.worker, trigger: clicksTrigger },
+    handler: async (event: KinesisStreamEvent) => {
+      streamed.push(event.Records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString()));
+      return undefined;
+    },
+  };
+
+  beforeEach(async () => {
+    streams = new StreamStore(db, clock, streamSpecs);
+    await streams.ensureShards();
+    queues = new QueueStore(db, clock, tiny.queues, { failureQueues: ['jobs-dlq'] });
+    streamed = [];
+  });
+
+  const putClicks = (...data: string[]) =>
+    streams.putRecords(
+      'clicks',
+      data.map((d) => ({ partitionKey: 'a', data: new TextEncoder().encode(d) })),
+    );
+
+  it('settles work that flows from a queue onto a stream', async () => {
+    const producer: DeployedFunction = {
+      ...worker,
+      handler: async (event: SQSEvent) => {
+        await putClicks(...bodiesOf(event));
+        return undefined;
+      },
+    };
+    const both = new Dispatcher(db, queues, clock, [producer, reader], { streams });
+    await send('one', 'two');
+    expect(await both.settle({ traceId: 'trace-1' })).toEqual({ settled: true });
+    expect(streamed).toEqual([['one', 'two']]);
+  });
+
+  it('polls streams in the background, honouring the batching window', async () => {
+    const background = new Dispatcher(db, queues, clock, [reader], { streams });
+    await putClicks('young');
+    background.start(5);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(streamed).toEqual([]);
+      clock.advance(5000);
+      background.nudge();
+      await expect.poll(() => streamed).toEqual([['young']]);
+    } finally {
+      await background.stop();
+    }
+  });
+
+  it('needs a StreamStore and an onFailure queue that is a dead-letter queue', () => {
+    expect(() => new Dispatcher(db, queues, clock, [reader])).toThrow(
+      'function "reader" reads a stream: the Dispatcher needs a StreamStore',
+    );
+    const toWorkQueue = {
+      ...reader,
+      spec: { ...reader.spec, trigger: { ...clicksTrigger, onFailure: { queue: 'jobs' } } },
+    };
+    expect(() => new Dispatcher(db, queues, clock, [toWorkQueue], { streams })).toThrow(
+      'function "reader": onFailure queue "jobs" is not a dead-letter queue',
+    );
   });
 });

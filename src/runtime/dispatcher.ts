@@ -1,130 +1,145 @@
-import { randomUUID } from 'node:crypto';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
-import { batchFailureReasons, type RecordFailure, type SqsHandler } from '../functions/sqs-batch.js';
+import type { StreamHandler } from '../functions/kinesis-batch.js';
+import type { SqsHandler } from '../functions/sqs-batch.js';
 import type { Clock } from '../ports/clock.js';
-import type { FunctionSpec } from '../topology.js';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-bus.js';
-import type { QueueStore, StoredMessage } from './queue-store.js';
-import { runInTrace } from './trace.js';
+import { type FunctionSpec, isStreamTrigger } from '../topology.js';
+import { lambdaContext } from './lambda-context.js';
+import { QueueConsumer } from './queue-consumer.js';
+import type { QueueStore } from './queue-store.js';
+import { StreamConsumer } from './stream-consumer.js';
+import type { StreamStore } from './stream-store.js';
 
+/**
+ * A function of the topology with its handler: an {@link SqsHandler} for a queue trigger, a
+ * {@link StreamHandler} for a stream trigger (the topology says which envelope it gets).
+ */
 export interface DeployedFunction {
   name: string;
   spec: FunctionSpec;
-  handler: SqsHandler;
+  handler: SqsHandler | StreamHandler;
 }
 
 export interface DispatcherLog {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+export interface DispatcherOptions {
+  log?: DispatcherLog;
+  /** Needed when a function reads a stream. */
+  streams?: StreamStore;
+}
+
+/** Retention trimming runs at most this often (clock time). */
+const TRIM_INTERVAL_MS = 60_000;
+
 /**
- * Polls each function's trigger queue and invokes the handler with SQS-shaped batches, as the
- * Lambda event source mapping does: messages a handler reports in `batchItemFailures` (or all of
- * them when it throws) are retried with backoff, then dead-lettered; the rest are deleted.
+ * Polls each function's trigger and invokes the handler as the Lambda event source mapping does:
+ * SQS-shaped batches for a queue ({@link QueueConsumer}), Kinesis-shaped batches per shard, in
+ * order, from durable checkpoints for a stream ({@link StreamConsumer}). Drains on demand (the
+ * CLI, tests) or polls in the background (the local server), and waits for work to settle.
  */
 export class Dispatcher {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private readonly log: DispatcherLog;
+  private readonly streams: StreamStore | undefined;
+  private readonly consumers = new Map<string, QueueConsumer | StreamConsumer>();
+  private readonly streamConsumers: StreamConsumer[] = [];
+  private opened: Promise<void> | undefined;
+  private lastTrim = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly db: SqlClient,
+    db: SqlClient,
     private readonly queues: QueueStore,
     private readonly clock: Clock,
     private readonly functions: readonly DeployedFunction[],
-    private readonly log: DispatcherLog = {
-      error: (message, fields) => console.error(message, fields ?? ''),
-    },
-  ) {}
-
-  /** Receives and processes one batch for one function. Returns how many messages it handled. */
-  async pollOnce(fn: DeployedFunction): Promise<number> {
-    const messages = await this.queues.receive(fn.spec.trigger.queue, fn.spec.trigger.batchSize);
-    if (messages.length === 0) return 0;
-    // Lambda sends one batch; here it is split by trace so that events a handler publishes
-    // carry the trace of the message that caused them.
-    const byTrace = new Map<string, StoredMessage[]>();
-    for (const message of messages) {
-      const key = message.traceId ?? '';
-      const group = byTrace.get(key);
-      if (group) group.push(message);
-      else byTrace.set(key, [message]);
-    }
-    for (const [traceId, batch] of byTrace) {
-      await runInTrace(traceId || randomUUID(), () => this.invoke(fn, batch));
-    }
-    return messages.length;
-  }
-
-  private async invoke(fn: DeployedFunction, batch: StoredMessage[]): Promise<void> {
-    const event: SQSEvent = { Records: batch.map((message) => toSqsRecord(message)) };
-    const startedAt = this.clock.now();
-    const failures = new Map<string, RecordFailure>();
-    let invocationError: string | null = null;
-    try {
-      const response = await fn.handler(event, lambdaContext(fn));
-      const reasons = batchFailureReasons(event);
-      for (const { itemIdentifier } of response?.batchItemFailures ?? []) {
-        failures.set(
-          itemIdentifier,
-          reasons.get(itemIdentifier) ?? {
-            error: new Error('reported in batchItemFailures'),
-            retriable: true,
-          },
+    options: DispatcherOptions = {},
+  ) {
+    this.log = options.log ?? { error: (message, fields) => console.error(message, fields ?? '') };
+    this.streams = options.streams;
+    for (const fn of functions) {
+      const { trigger } = fn.spec;
+      const common = { db, clock, queues, name: fn.name, context: () => lambdaContext(fn), log: this.log };
+      if (!isStreamTrigger(trigger)) {
+        this.consumers.set(
+          fn.name,
+          new QueueConsumer({ ...common, trigger, handler: fn.handler as SqsHandler }),
         );
-      }
-    } catch (caught) {
-      const error = caught instanceof Error ? caught : new Error(String(caught));
-      invocationError = error.message;
-      for (const message of batch) failures.set(message.messageId, { error, retriable: true });
-    }
-    const acknowledged: string[] = [];
-    for (const message of batch) {
-      const failure = failures.get(message.messageId);
-      if (!failure) {
-        if (message.receipt) acknowledged.push(message.receipt);
         continue;
       }
-      const outcome = await this.queues.fail(message, failure.error.message, {
-        retriable: failure.retriable,
-      });
-      if (outcome === 'dead') {
-        this.log.error(`${fn.name}: message moved to DLQ`, {
-          messageId: message.messageId,
-          error: failure.error.message,
-        });
+      if (!this.streams) {
+        throw new Error(`function "${fn.name}" reads a stream: the Dispatcher needs a StreamStore`);
       }
+      const consumer = new StreamConsumer({
+        ...common,
+        streams: this.streams,
+        trigger,
+        handler: fn.handler as StreamHandler,
+        leaseSeconds: fn.spec.timeoutSeconds + 60,
+      });
+      this.consumers.set(fn.name, consumer);
+      this.streamConsumers.push(consumer);
     }
-    await this.queues.acknowledge(acknowledged);
-    await this.db.query(
-      `INSERT INTO function_runs (function, trace_ids, started_at, finished_at, records, failures, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        fn.name,
-        [...new Set(batch.map((m) => m.traceId ?? ''))],
-        startedAt,
-        this.clock.now(),
-        batch.length,
-        failures.size,
-        invocationError ?? [...failures.values()][0]?.error.message ?? null,
-      ],
-    );
   }
 
   /**
-   * Processes every visible message, including those the processing itself produces, until no
-   * function has work. Messages waiting out a retry delay are left for later.
+   * Registers the stream consumers (their starting checkpoints). Called once at start-up, so a
+   * `LATEST` consumer starts at what the stream held then; every poll makes sure it happened.
    */
-  async drain(): Promise<number> {
+  open(): Promise<void> {
+    this.opened ??= (async () => {
+      for (const consumer of this.streamConsumers) await consumer.open();
+    })();
+    return this.opened;
+  }
+
+  /**
+   * Processes one batch for one function (one per shard for a stream). Returns how many messages
+   * or records it handled. `honourBatchingWindow`: leave a young, partial stream batch for later.
+   */
+  async pollOnce(fn: DeployedFunction, options: { honourBatchingWindow?: boolean } = {}): Promise<number> {
+    const consumer = this.consumers.get(fn.name);
+    if (!consumer) throw new Error(`function "${fn.name}" is not deployed on this dispatcher`);
+    if (consumer instanceof QueueConsumer) return consumer.poll();
+    await this.open();
+    return consumer.poll(options);
+  }
+
+  /**
+   * Processes every visible message and stream record, including those the processing itself
+   * produces, until no function has work. Work waiting out a retry delay is left for later; so
+   * are young partial stream batches when `honourBatchingWindow` is set (the background loop):
+   * on demand (the CLI, tests) nothing waits for a batching window.
+   */
+  async drain(options: { honourBatchingWindow?: boolean } = {}): Promise<number> {
+    await this.open();
+    await this.trimStreams();
     let total = 0;
     for (;;) {
       let round = 0;
-      for (const fn of this.functions) round += await this.pollOnce(fn);
+      for (const fn of this.functions) round += await this.pollOnce(fn, options);
       total += round;
       if (round === 0) return total;
     }
+  }
+
+  /**
+   * Work not settled yet, of a trace or all of it: messages outside the dead-letter queues and
+   * stream records after their consumers' checkpoints, and the earliest time some of it can run.
+   */
+  async pending(traceId?: string): Promise<{ count: number; nextAt: Date | null }> {
+    await this.open();
+    const queued = await this.queues.pending(traceId);
+    let count = queued.count;
+    let nextAt = queued.count > 0 ? queued.nextVisibleAt : null;
+    for (const consumer of this.streamConsumers) {
+      const streamed = await consumer.pending(traceId);
+      count += streamed.count;
+      if (streamed.nextAt && (!nextAt || streamed.nextAt < nextAt)) nextAt = streamed.nextAt;
+    }
+    return { count, nextAt };
   }
 
   /**
@@ -138,12 +153,20 @@ export class Dispatcher {
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
     for (;;) {
       await this.drain();
-      const pending = await this.queues.pending(options.traceId);
+      const pending = await this.pending(options.traceId);
       if (pending.count === 0) return { settled: true as const };
       if (!options.sleep || Date.now() > deadline) return { settled: false as const, pending: pending.count };
-      const waitMs = Math.max(10, (pending.nextVisibleAt?.getTime() ?? 0) - this.clock.now().getTime());
+      const waitMs = Math.max(10, (pending.nextAt?.getTime() ?? 0) - this.clock.now().getTime());
       await options.sleep(Math.min(waitMs, 1000));
     }
+  }
+
+  /** Retention: at most once a minute of clock time. */
+  private async trimStreams(): Promise<void> {
+    const now = this.clock.now();
+    if (!this.streams || now.getTime() - this.lastTrim < TRIM_INTERVAL_MS) return;
+    this.lastTrim = now.getTime();
+    await this.streams.trim(now);
   }
 
   /** Starts polling in the background (the local server). */
@@ -153,7 +176,7 @@ export class Dispatcher {
     const run = async () => {
       while (this.running) {
         try {
-          await this.drain();
+          await this.drain({ honourBatchingWindow: true });
         } catch (error) {
           this.log.error('dispatcher: polling failed', { error: (error as Error).message });
         }
@@ -178,42 +201,4 @@ export class Dispatcher {
     this.wake?.();
     await this.loop;
   }
-}
-
-function toSqsRecord(message: StoredMessage): SQSRecord {
-  return {
-    messageId: message.messageId,
-    receiptHandle: message.receipt ?? '',
-    body: message.body,
-    attributes: {
-      ApproximateReceiveCount: String(message.receiveCount),
-      SentTimestamp: String(message.sentAt.getTime()),
-      SenderId: LOCAL_ACCOUNT,
-      ApproximateFirstReceiveTimestamp: String((message.firstReceivedAt ?? message.sentAt).getTime()),
-      ...(message.traceId ? { AWSTraceHeader: `Root=${message.traceId}` } : {}),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${message.queue}`,
-    awsRegion: LOCAL_REGION,
-  };
-}
-
-function lambdaContext(fn: DeployedFunction): Context {
-  const deadline = Date.now() + fn.spec.timeoutSeconds * 1000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: fn.name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${fn.name}`,
-    memoryLimitInMB: String(fn.spec.memoryMb),
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${fn.name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
 }

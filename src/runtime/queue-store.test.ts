@@ -269,3 +269,68 @@ describe('QueueStore maintenance', () => {
     expect(queues.queueNames()).toEqual(['work', 'work-dlq', 'other']);
   });
 });
+
+describe('QueueStore dead letters from elsewhere', () => {
+  const withFailureQueue = () =>
+    new QueueStore(
+      db,
+      clock,
+      {
+        ...specs,
+        'stream-failures': { description: 'x', visibilityTimeoutSeconds: 30, retentionSeconds: 60 },
+      },
+      { failureQueues: ['stream-failures'] },
+    );
+  const letter = (body: string, source = 'stream:clicks') => ({
+    body,
+    traceId: 't-1',
+    source,
+    error: `${body} failed`,
+    receiveCount: 4,
+  });
+
+  it('treats a failure destination as a dead-letter queue', async () => {
+    const store = withFailureQueue();
+    expect(store.deadLetterQueues()).toEqual(['work-dlq', 'stream-failures']);
+    await store.sendDeadLetter('stream-failures', letter('a'));
+    expect(await store.pending('t-1')).toEqual({ count: 0, nextVisibleAt: null });
+    expect(() => new QueueStore(db, clock, specs, { failureQueues: ['nope'] })).toThrow(UnknownQueueError);
+  });
+
+  it('stores a dead letter with its source and error, only in a dead-letter queue', async () => {
+    const store = withFailureQueue();
+    const id = await store.sendDeadLetter('stream-failures', letter('a'));
+    expect(await store.get(id)).toMatchObject({
+      queue: 'stream-failures',
+      body: 'a',
+      traceId: 't-1',
+      sourceQueue: 'stream:clicks',
+      lastError: 'a failed',
+      receiveCount: 4,
+      receipt: null,
+    });
+    await expect(store.sendDeadLetter('work', letter('b'))).rejects.toThrow(
+      'queue "work" is not a dead-letter queue of the topology',
+    );
+  });
+
+  it('hands dead letters of one source over, oldest first, and leaves them to redrive of nobody', async () => {
+    const store = withFailureQueue();
+    const first = await store.sendDeadLetter('stream-failures', letter('a'));
+    const second = await store.sendDeadLetter('stream-failures', letter('b'));
+    await store.sendDeadLetter('stream-failures', letter('c', 'elsewhere'));
+    expect(await store.redrive('all')).toBe(0);
+
+    await expect(
+      db.transaction(async (tx) => {
+        await store.takeDeadLetters('all', 'stream:', tx);
+        throw new Error('replay failed');
+      }),
+    ).rejects.toThrow('replay failed');
+    expect(await store.list('stream-failures')).toHaveLength(3);
+
+    const taken = await store.takeDeadLetters([second, first], 'stream:');
+    expect(taken.map((m) => m.body)).toEqual(['a', 'b']);
+    expect((await store.list('stream-failures')).map((m) => m.body)).toEqual(['c']);
+  });
+});

@@ -46,11 +46,21 @@ const columns = `message_id AS "messageId", queue, body, trace_id AS "traceId", 
  * server shared by several workers (`FOR UPDATE SKIP LOCKED`).
  */
 export class QueueStore {
+  private readonly failureQueues: readonly string[];
+
+  /**
+   * `failureQueues` names queues that are a dead-letter queue without being any queue's
+   * `deadLetter`: the `onFailure` destinations of stream consumers.
+   */
   constructor(
     private readonly db: SqlClient,
     private readonly clock: Clock,
     private readonly specs: Readonly<Record<string, QueueSpec>>,
-  ) {}
+    options: { failureQueues?: readonly string[] } = {},
+  ) {
+    this.failureQueues = options.failureQueues ?? [];
+    for (const queue of this.failureQueues) this.spec(queue);
+  }
 
   spec(queue: string): QueueSpec {
     const spec = this.specs[queue];
@@ -62,9 +72,14 @@ export class QueueStore {
     return Object.keys(this.specs);
   }
 
-  /** Names of the queues that are some queue's dead-letter queue. */
+  /** Names of the queues that are some queue's dead-letter queue, or a failure destination. */
   deadLetterQueues(): string[] {
-    return [...new Set(Object.values(this.specs).flatMap((spec) => spec.deadLetter?.queue ?? []))];
+    return [
+      ...new Set([
+        ...Object.values(this.specs).flatMap((spec) => spec.deadLetter?.queue ?? []),
+        ...this.failureQueues,
+      ]),
+    ];
   }
 
   async send(
@@ -147,6 +162,49 @@ export class QueueStore {
   }
 
   /**
+   * Puts a message straight into a dead-letter queue with where it came from (`source`, for
+   * example `stream:events`) and why. Returns its id.
+   */
+  async sendDeadLetter(
+    queue: string,
+    letter: { body: string; traceId: string | null; source: string; error: string; receiveCount: number },
+    db: SqlClient = this.db,
+  ): Promise<string> {
+    if (!this.deadLetterQueues().includes(queue)) {
+      throw new Error(`queue "${queue}" is not a dead-letter queue of the topology`);
+    }
+    const messageId = randomUUID();
+    const now = this.clock.now();
+    await db.query(
+      `INSERT INTO queue_messages (queue, message_id, body, trace_id, receive_count, visible_at, sent_at,
+         source_queue, last_error)
+       VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)`,
+      [queue, messageId, letter.body, letter.traceId, letter.receiveCount, now, letter.source, letter.error],
+    );
+    return messageId;
+  }
+
+  /**
+   * Deletes and returns, oldest first, the dead letters whose source starts with `sourcePrefix`
+   * (all of them, or those of `messageIds`): for a caller that replays them elsewhere in `db`'s
+   * transaction.
+   */
+  async takeDeadLetters(
+    messageIds: readonly string[] | 'all',
+    sourcePrefix: string,
+    db: SqlClient = this.db,
+  ): Promise<StoredMessage[]> {
+    const { rows } = await db.query<StoredMessage & { seq: number }>(
+      `DELETE FROM queue_messages
+       WHERE queue = ANY($1::text[]) AND starts_with(source_queue, $2)
+         AND ($3::text[] IS NULL OR message_id = ANY($3::text[]))
+       RETURNING id AS seq, ${columns}`,
+      [this.deadLetterQueues(), sourcePrefix, messageIds === 'all' ? null : messageIds],
+    );
+    return rows.sort((a, b) => a.seq - b.seq).map(({ seq: _seq, ...message }) => message);
+  }
+
+  /**
    * Makes every in-flight message visible again. Only for the embedded fabric at start-up: the
    * data-dir lock proves that whoever received them is gone.
    */
@@ -174,14 +232,18 @@ export class QueueStore {
     return rows[0];
   }
 
-  /** Moves dead-lettered messages back to their source queue with a fresh receive count. */
+  /**
+   * Moves dead-lettered messages back to their source queue with a fresh receive count. Dead
+   * letters from elsewhere (a stream) are left to the replay of their source.
+   */
   async redrive(messageIds: readonly string[] | 'all'): Promise<number> {
     const dlqs = this.deadLetterQueues();
     const { rowCount } = await this.db.query(
       `UPDATE queue_messages SET queue = source_queue, source_queue = NULL, receive_count = 0, receipt = NULL,
          visible_at = $1, first_received_at = NULL
-       WHERE queue = ANY($2::text[]) AND source_queue IS NOT NULL AND ($3::text[] IS NULL OR message_id = ANY($3::text[]))`,
-      [this.clock.now(), dlqs, messageIds === 'all' ? null : messageIds],
+       WHERE queue = ANY($2::text[]) AND source_queue = ANY($4::text[])
+         AND ($3::text[] IS NULL OR message_id = ANY($3::text[]))`,
+      [this.clock.now(), dlqs, messageIds === 'all' ? null : messageIds, this.queueNames()],
     );
     return rowCount;
   }

@@ -3,16 +3,22 @@ import {
   AckBeyondDeliveryError,
   type ConsumerPoll,
   type ConsumerState,
+  type EventQuery,
+  type FeedPage,
+  type QueryPage,
   type StoredEvent,
 } from '../../ports/events-repository.js';
-import { checkedLimit, feedCursor, readFeedCursor } from './event-cursors.js';
+import { checkedLimit, feedCursor, queryCursor, readFeedCursor, readQueryCursor } from './event-cursors.js';
 import type { SqlClient } from './sql-client.js';
 
+// What consumers read (DESIGN.md, events): a client's feed in ingestion order, queries by event
+// time, and named consumer groups with their checkpoints, over the tables of `005-events.sql`.
+
 /** The columns {@link toStoredEvent} reads, `time_ms` being the event time as epoch ms. */
-export const EVENT_COLUMNS = `id, client, seq, source, type, account_id, customer_id, time_text,
+const EVENT_COLUMNS = `id, client, seq, source, type, account_id, customer_id, time_text,
   round(extract(epoch FROM event_time) * 1000)::bigint AS time_ms, payload, shard_id, sequence_number, stored_at`;
 
-export interface EventRow {
+interface EventRow {
   id: string;
   client: string;
   seq: number;
@@ -28,7 +34,7 @@ export interface EventRow {
   stored_at: Date;
 }
 
-export function toStoredEvent(row: EventRow): StoredEvent {
+function toStoredEvent(row: EventRow): StoredEvent {
   return {
     cursor: feedCursor(row.client, row.seq),
     id: row.id,
@@ -45,13 +51,69 @@ export function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
+/** A page of `client`'s feed; `next` is the last event's cursor, else `after` (else the start). */
+export async function feedPage(
+  db: SqlClient,
+  client: string,
+  { after, limit }: { after?: string; limit: number },
+): Promise<FeedPage> {
+  const afterSeq = after === undefined ? 0 : readFeedCursor(after, client);
+  const rows = await readFeed(db, client, afterSeq, checkedLimit(limit));
+  const last = rows.at(-1);
+  return {
+    events: rows.map(toStoredEvent),
+    next: last ? feedCursor(client, last.seq) : (after ?? feedCursor(client, 0)),
+  };
+}
+
 /** Up to `limit` of `client`'s events after sequence number `afterSeq`, in ingestion order. */
-export async function readFeed(db: SqlClient, client: string, afterSeq: number, limit: number) {
+async function readFeed(db: SqlClient, client: string, afterSeq: number, limit: number) {
   const { rows } = await db.query<EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events WHERE client = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
     [client, afterSeq, limit],
   );
   return rows;
+}
+
+/** Query bounds are clamped into PostgreSQL's timestamp range, far beyond any RFC 3339 time. */
+const MIN_MS = -200_000_000_000_000;
+const MAX_MS = 8_640_000_000_000_000;
+
+/** A client's events matching `query`, by (event time, ID), a page at a time. */
+export async function queryEvents(db: SqlClient, client: string, query: EventQuery): Promise<QueryPage> {
+  const limit = checkedLimit(query.limit);
+  const after = query.cursor === undefined ? undefined : readQueryCursor(query.cursor, client);
+  const params: unknown[] = [client];
+  const where = ['client = $1'];
+  const add = (condition: (...refs: string[]) => string, ...values: unknown[]) => {
+    const refs = values.map((value) => `$${params.push(value)}`);
+    where.push(condition(...refs));
+  };
+  if (query.account !== undefined) add((p) => `account_id = ${p}`, query.account);
+  if (query.type !== undefined) add((p) => `type = ${p}`, query.type);
+  if (query.fromMs !== undefined)
+    add((p) => `event_time >= to_timestamp(${p}::float8 / 1000)`, bound(query.fromMs));
+  if (query.toMs !== undefined)
+    add((p) => `event_time < to_timestamp(${p}::float8 / 1000)`, bound(query.toMs));
+  if (after)
+    add((t, i) => `(event_time, id) > (to_timestamp(${t}::float8 / 1000), ${i})`, after.timeMs, after.id);
+  const { rows } = await db.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')}
+     ORDER BY event_time, id LIMIT $${params.push(limit + 1)}`,
+    params,
+  );
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const more = rows.length > limit && last;
+  return {
+    events: page.map(toStoredEvent),
+    ...(more ? { next: queryCursor(client, last.time_ms, last.id) } : {}),
+  };
+}
+
+function bound(ms: number): number {
+  if (Number.isNaN(ms)) throw new RangeError('an event-time bound must be a number of milliseconds');
+  return Math.min(MAX_MS, Math.max(MIN_MS, ms));
 }
 
 interface GroupRow {
@@ -95,7 +157,11 @@ export async function pollConsumer(
       state = { committed_seq: group.committed_seq, delivered_seq: last.seq, lease_expires_at: lease };
     } else if (expired) {
       // Only reachable if outstanding events vanished: nothing is left to lease.
-      state = { committed_seq: group.committed_seq, delivered_seq: group.committed_seq, lease_expires_at: null };
+      state = {
+        committed_seq: group.committed_seq,
+        delivered_seq: group.committed_seq,
+        lease_expires_at: null,
+      };
     }
     if (state !== group) await saveGroup(tx, client, name, state);
     return {

@@ -42,7 +42,8 @@ export function readFeedCursor(cursor: string, client: string): number {
 export function readQueryCursor(cursor: string, client: string): { timeMs: number; id: string } {
   const body = open(cursor, 'q', ['k', 'c', 't', 'i'], client);
   if (!Number.isSafeInteger(body.t)) throw new InvalidCursorError(cursor, 'its event time is not a number');
-  if (typeof body.i !== 'string' || body.i === '') throw new InvalidCursorError(cursor, 'its event ID is not text');
+  if (typeof body.i !== 'string' || body.i === '')
+    throw new InvalidCursorError(cursor, 'its event ID is not text');
   return { timeMs: body.t as number, id: body.i };
 }
 
@@ -55,7 +56,8 @@ export function readRejectedCursor(cursor: string): number {
 
 /** A page size: a positive integer, or a RangeError (a caller's mistake, not a cursor's). */
 export function checkedLimit(limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, not ${limit}`);
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new RangeError(`limit must be a positive integer, not ${limit}`);
   return limit;
 }
 

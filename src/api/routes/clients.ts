@@ -4,7 +4,7 @@ import type { ConsumerState } from '../../ports/events-repository.js';
 import { ApiError } from '../errors.js';
 import { requireClientAccess } from '../principal.js';
 import type { ApiServices } from '../services.js';
-import { ConsumerStateSchema, limitParam, serializeEvent, StoredEventSchema } from './event-schemas.js';
+import { ConsumerStateSchema, limitParam, StoredEventSchema, serializeEvent } from './event-schemas.js';
 
 const name = (what: string) =>
   z
@@ -142,7 +142,8 @@ export function clientRoutes(app: OpenAPIHono, services: ApiServices): void {
       const { account, type, from, to, cursor, limit } = c.req.valid('query');
       const page = await services.events.query(client, {
         limit,
-        ...(account ? { account } : {}),
+        // Account IDs are UUIDs, stored lowercased.
+        ...(account ? { account: account.toLowerCase() } : {}),
         ...(type ? { type } : {}),
         ...(from ? { fromMs: Date.parse(from) } : {}),
         ...(to ? { toMs: Date.parse(to) } : {}),

@@ -128,7 +128,11 @@ async function sendFile(
     return { ...sent, rejections: sent.rejections.map(byLine) };
   }
   const indexed = Array.isArray(value);
-  const sent = await sendBulk(backend, arrayAsLines(indexed ? (value as unknown[]) : [value]), Buffer.byteLength(text));
+  const sent = await sendBulk(
+    backend,
+    arrayAsLines(indexed ? (value as unknown[]) : [value]),
+    Buffer.byteLength(text),
+  );
   return {
     ...sent,
     rejections: sent.rejections.map((r) => ({

@@ -1,6 +1,6 @@
 import type { RejectedInput } from '../../ports/events-repository.js';
 import type { PutRecordResult, StreamProducer } from '../../ports/stream.js';
-import { MAX_RECORDS_PER_REQUEST } from './limits.js';
+import { MAX_RECORD_BYTES, MAX_RECORDS_PER_REQUEST, utf8ByteLength } from './limits.js';
 import type { BatchRecord } from './parse-event-batch.js';
 import type { Reason } from './types.js';
 
@@ -50,7 +50,7 @@ export async function acceptEventRecords(
       eventId: outcome.eventId,
       stage: 'ingest',
       reasons: outcome.reasons,
-      raw: record.raw,
+      raw: keptRaw(record.raw),
     });
   });
   if (rejected.length > 0) await deps.recordRejected(rejected);
@@ -88,6 +88,13 @@ export async function acceptEventRecords(
     }
   }
   return results;
+}
+
+/** An oversized record is kept only in part: the rejected store must fit any backend's item. */
+function keptRaw(raw: string): string {
+  const bytes = utf8ByteLength(raw);
+  if (bytes <= MAX_RECORD_BYTES) return raw;
+  return `${raw.slice(0, 1024)}… (truncated: the record was ${bytes} bytes)`;
 }
 
 function where(record: BatchRecord): { index: number; line?: number } {

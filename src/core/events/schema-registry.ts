@@ -135,7 +135,10 @@ function compile(definition: SchemaVersion): CompiledVersion {
     SchemaVersion: z.unknown().optional(),
   };
   const byType = new Map(
-    Object.entries(definition.types).map(([type, event]) => [type, z.strictObject({ ...envelope, Event: event })]),
+    Object.entries(definition.types).map(([type, event]) => [
+      type,
+      z.strictObject({ ...envelope, Event: event }),
+    ]),
   );
   const fallback = z.strictObject({ ...envelope, Event: definition.commonEvent ?? z.looseObject({}) });
   return { definition, byType, fallback };

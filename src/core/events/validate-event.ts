@@ -107,11 +107,9 @@ export const eventFields = {
     }),
   /** A fraud score: a number from 0 to 100. */
   fraudScore: (options: { requiredFor?: string } = {}) =>
-    z
-      .number({ error: requiredFor(options.requiredFor) })
-      .refine((score) => score >= 0 && score <= 100, {
-        error: (issue) => `must be from 0 to 100, got ${describeValue(issue.input)}`,
-      }),
+    z.number({ error: requiredFor(options.requiredFor) }).refine((score) => score >= 0 && score <= 100, {
+      error: (issue) => `must be from 0 to 100, got ${describeValue(issue.input)}`,
+    }),
   /** A client name; see {@link CLIENT_NAME_PATTERN}. */
   client: () =>
     z.string().superRefine((name, ctx) => {
