@@ -49,6 +49,7 @@ export function apiServices(fabric: Fabric, onWork: () => void = () => {}): ApiS
     traceDeadLetters: async (traceId) =>
       (await deadLetters()).filter((message) => message.traceId === traceId).map(toDeadLetter),
     queueNames: () => fabric.queues.queueNames(),
+    streams: () => fabric.streams.describe(),
     events: {
       async accept(records) {
         const results = await acceptEventRecords(records, {

@@ -25,6 +25,35 @@ const DeadLetterSchema = z
   })
   .openapi('DeadLetter');
 
+const StreamStatusSchema = z
+  .object({
+    stream: z.string(),
+    shardCount: z.number().int(),
+    retentionHours: z.number(),
+    shards: z.array(
+      z.object({
+        shardId: z.string(),
+        startingHashKey: z.string(),
+        endingHashKey: z.string(),
+        records: z.number().int(),
+        lastSequenceNumber: z.string().nullable(),
+      }),
+    ),
+    consumers: z.array(
+      z.object({
+        consumer: z.string(),
+        shardId: z.string(),
+        checkpoint: z.string().nullable(),
+        lag: z.number().int(),
+        attempts: z.number().int(),
+        failingSequenceNumber: z.string().nullable(),
+        retryAt: z.string().nullable(),
+        lastError: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('StreamStatus');
+
 const serialize = (letter: DeadLetter) => ({ ...letter, sentAt: letter.sentAt.toISOString() });
 
 /** Outbox, dead-letter queues and traces: the operator's routes. */
@@ -143,6 +172,30 @@ export function operationRoutes(app: OpenAPIHono, services: ApiServices): void {
         );
       }
       return c.json({ purged: await services.deadLetters.purge(queue) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/streams',
+      summary: "Each stream's shards, and each consumer's checkpoint, lag and retry state per shard",
+      responses: {
+        200: {
+          description: 'Streams',
+          content: { 'application/json': { schema: z.object({ streams: z.array(StreamStatusSchema) }) } },
+        },
+      },
+    }),
+    async (c) => {
+      const streams = (await services.streams()).map((stream) => ({
+        ...stream,
+        consumers: stream.consumers.map(({ retryAt, ...consumer }) => ({
+          ...consumer,
+          retryAt: retryAt?.toISOString() ?? null,
+        })),
+      }));
+      return c.json({ streams }, 200);
     },
   );
 

@@ -23,6 +23,21 @@ interface DeadLetter {
   lastError: string | null;
 }
 
+interface StreamStatusJson {
+  stream: string;
+  shardCount: number;
+  retentionHours: number;
+  shards: { records: number }[];
+  consumers: {
+    consumer: string;
+    shardId: string;
+    checkpoint: string | null;
+    lag: number;
+    attempts: number;
+    lastError: string | null;
+  }[];
+}
+
 export function registerOperationCommands(program: Command, run: Run): void {
   const outbox = program.command('outbox').description('emails sent by the pipelines');
   outbox
@@ -63,6 +78,36 @@ export function registerOperationCommands(program: Command, run: Run): void {
             '',
             email.text ?? '',
           ].join('\n'),
+        );
+      }),
+    );
+
+  program
+    .command('streams')
+    .description("each stream's shards and each consumer's checkpoint, lag and retries")
+    .option('--json', 'machine-readable output')
+    .action((options: { json?: boolean }) =>
+      run(async (backend) => {
+        const { streams } = await call<{ streams: StreamStatusJson[] }>(backend, 'GET', '/streams');
+        emit(!!options.json, streams, () =>
+          streams
+            .map((s) =>
+              [
+                `stream ${s.stream}: ${s.shardCount} shards, ${s.shards.reduce((n, x) => n + x.records, 0)} records retained (${s.retentionHours} h)`,
+                table(
+                  ['consumer', 'shard', 'checkpoint', 'lag', 'attempts', 'last error'],
+                  s.consumers.map((c) => [
+                    c.consumer,
+                    c.shardId,
+                    c.checkpoint,
+                    c.lag,
+                    c.attempts,
+                    c.lastError,
+                  ]),
+                ),
+              ].join('\n'),
+            )
+            .join('\n\n'),
         );
       }),
     );
