@@ -166,6 +166,18 @@ describe('parseEventBatch', () => {
 });
 
 describe('classifyRecordText', () => {
+  it('rejects a record holding a NUL character, which no database can store, naming the field', () => {
+    const raw = JSON.stringify({ ...barclays, Event: { ...barclays.Event, Note: 'a\u0000b' } });
+    const record = classifyRecordText(raw, { index: 0 });
+    expect(record.outcome).toMatchObject({
+      status: 'rejected',
+      reasons: [{ path: 'Event.Note', message: expect.stringContaining('NUL') }],
+    });
+    // The text "\\u0000" (an escaped backslash) is an ordinary string.
+    const harmless = classifyRecordText(JSON.stringify({ ...barclays, Note: '\\u0000' }), { index: 0 });
+    expect(harmless.outcome.status).toBe('ready');
+  });
+
   it('classifies a record of the bulk path as the HTTP path does', () => {
     const line = JSON.stringify(monzo);
     expect(classifyRecordText(line, { index: 3, line: 9 })).toEqual({

@@ -96,6 +96,10 @@ export function classifyRecordValue(value: unknown, raw: string, position: Recor
     return rejected(raw, position, reasons, undefined);
   }
   const record = value as Record<string, unknown>;
+  // PostgreSQL text and jsonb cannot hold U+0000: such a record could never be stored.
+  const nul = raw.includes('\\u0000') ? pathWithNul(record, '') : undefined;
+  if (nul !== undefined)
+    reasons.push({ path: nul, message: 'contains a NUL character (\\u0000), which cannot be stored' });
   const problem = clientNameProblem(record.Client);
   if (problem !== undefined) reasons.push({ path: 'Client', message: problem });
   if (reasons.length > 0) return rejected(raw, position, reasons, record);
@@ -104,6 +108,19 @@ export function classifyRecordValue(value: unknown, raw: string, position: Recor
     raw,
     outcome: { status: 'ready', value: record, partitionKey: record.Client as string },
   };
+}
+
+/** The dotted path of the first string or key holding U+0000, if any. */
+function pathWithNul(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return at;
+    const found = pathWithNul(item, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** The reason of a record over {@link MAX_RECORD_BYTES}, for paths that never hold its text. */
