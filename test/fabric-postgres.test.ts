@@ -2,10 +2,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEventBatch } from '../src/core/events/parse-event-batch.js';
 import { summarizeAccount } from '../src/core/statements/summarize-account.js';
+import { apiServices } from '../src/runtime/api-services.js';
 import { ManualClock } from '../src/runtime/clock.js';
 import { type Fabric, openFabric } from '../src/runtime/fabric.js';
 import { datasets } from './support/cli.js';
+import { makeEvent, ndjson, sampleEvents } from './support/events.js';
 import { type PostgresServer, postgresAvailability, startPostgresServer } from './support/postgres-server.js';
 
 const availability = postgresAvailability();
@@ -52,6 +55,25 @@ describe.skipIf(skipped !== undefined)(
       expect(await fabric.outbox.list()).toHaveLength(1);
       const { rows } = await fabric.db.query<{ n: number }>('SELECT count(*)::int8 AS n FROM function_runs');
       expect(rows[0]?.n).toBeGreaterThanOrEqual(2);
+    });
+
+    it('runs the events pipeline with the stream, its consumer and the repository on the server', async () => {
+      const services = apiServices(fabric);
+      const body = ndjson([
+        ...sampleEvents.map((sample) => JSON.parse(sample.text)),
+        makeEvent({ client: 'barclays', type: 'refund' }),
+      ]);
+      const parsed = parseEventBatch(body, 'ndjson');
+      if (!parsed.ok) throw new Error(parsed.error.message);
+      const results = await services.events.accept(parsed.records);
+      expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
+      expect(await fabric.dispatcher.settle()).toEqual({ settled: true });
+      expect((await fabric.events.feed('barclays', { limit: 10 })).events.map((e) => e.id)).toEqual([
+        '0124e053-3580-7000-b158-3401dd4f2d37',
+      ]);
+      expect((await fabric.events.feed('monzo', { limit: 10 })).events).toHaveLength(1);
+      const { records } = await fabric.events.listRejected({ limit: 10 });
+      expect(records.map((r) => r.reasons[0]?.path)).toEqual(['Type']);
     });
   },
 );
