@@ -292,6 +292,44 @@ describe('events pipeline over HTTP', () => {
   });
 });
 
+describe('POST /events/bulk', () => {
+  it('streams any number of lines, counting them and naming each rejected line', async () => {
+    const client = 'bulk';
+    const lines = Array.from({ length: 1203 }, (_, i) =>
+      JSON.stringify(makeEvent({ client, id: uuid(i, 'b0000000') })),
+    );
+    lines[700] = 'not json';
+    lines[900] = JSON.stringify({ ...makeEvent({ client }), Padding: 'y'.repeat(400 * 1024) });
+    const response = await call('/events/bulk', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: `${lines.join('\n')}\n`,
+    });
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as {
+      accepted: number;
+      rejected: number;
+      rejections: { line: number; reasons: Reason[] }[];
+    };
+    expect(body).toMatchObject({ accepted: 1201, rejected: 2 });
+    expect(body.rejections.map((r) => r.line)).toEqual([701, 901]);
+    expect(body.rejections[1]?.reasons[0]?.message).toMatch(/the limit is 262144/);
+    await drain();
+    expect((await feed(client)).events).toHaveLength(1000);
+    const rest = await call(`/clients/${client}/events?limit=1000&after=${(await feed(client)).next}`);
+    expect(((await rest.json()) as { events: unknown[] }).events).toHaveLength(201);
+  });
+
+  it('takes only NDJSON', async () => {
+    const response = await call('/events/bulk', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[]',
+    });
+    expect(response.status).toBe(415);
+  });
+});
+
 describe('events access', () => {
   it('lets a client token read only its own client, and keeps operator routes for the admin token', async () => {
     const created = await call('/clients', {

@@ -1,6 +1,6 @@
 import type { RejectedInput } from '../../ports/events-repository.js';
 import type { PutRecordResult, StreamProducer } from '../../ports/stream.js';
-import { MAX_RECORD_BYTES, MAX_RECORDS_PER_REQUEST, utf8ByteLength } from './limits.js';
+import { MAX_RECORD_BYTES, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, utf8ByteLength } from './limits.js';
 import type { BatchRecord } from './parse-event-batch.js';
 import type { Reason } from './types.js';
 
@@ -55,8 +55,8 @@ export async function acceptEventRecords(
   });
   if (rejected.length > 0) await deps.recordRejected(rejected);
 
-  for (let start = 0; start < ready.length; start += MAX_RECORDS_PER_REQUEST) {
-    let pending = ready.slice(start, start + MAX_RECORDS_PER_REQUEST);
+  for (const chunk of putChunks(ready)) {
+    let pending = chunk;
     for (let attempt = 1; pending.length > 0; attempt++) {
       const put = await deps.stream.putRecords(
         deps.streamName,
@@ -88,6 +88,26 @@ export async function acceptEventRecords(
     }
   }
   return results;
+}
+
+/**
+ * Splits records into PutRecords calls: at most 500 records and 5 MiB of data and partition
+ * keys each, as Kinesis allows (a bulk upload of large records reaches the byte limit first).
+ */
+function* putChunks<T extends { record: BatchRecord; partitionKey: string }>(entries: readonly T[]) {
+  let chunk: T[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = utf8ByteLength(entry.record.raw) + utf8ByteLength(entry.partitionKey);
+    if (chunk.length === MAX_RECORDS_PER_REQUEST || (chunk.length > 0 && bytes + size > MAX_REQUEST_BYTES)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(entry);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 /** An oversized record is kept only in part: the rejected store must fit any backend's item. */
