@@ -2,33 +2,9 @@ import type { RecordResult } from '../core/events/accept-events.js';
 import type { BatchRecord } from '../core/events/parse-event-batch.js';
 import type { Account } from '../core/statements/types.js';
 import type { ClientRegistry, EventsRepository } from '../ports/events-repository.js';
-
-/** One stream as operators see it: shards, and each consumer's position and retry state per shard. */
-export interface StreamStatus {
-  stream: string;
-  shardCount: number;
-  retentionHours: number;
-  shards: {
-    shardId: string;
-    startingHashKey: string;
-    endingHashKey: string;
-    records: number;
-    lastSequenceNumber: string | null;
-  }[];
-  consumers: {
-    consumer: string;
-    shardId: string;
-    checkpoint: string | null;
-    lag: number;
-    attempts: number;
-    failingSequenceNumber: string | null;
-    retryAt: Date | null;
-    lastError: string | null;
-  }[];
-}
-
 import type { ObjectInfo, ObjectStore, PutObjectInput } from '../ports/object-store.js';
 import type { FileReport, StatementsRepository } from '../ports/statements-repository.js';
+import type { StreamDescription } from '../ports/stream.js';
 
 /** A message in a dead-letter queue, with why it got there. */
 export interface DeadLetter {
@@ -74,7 +50,7 @@ export interface ApiServices {
   /** Dead letters caused by a trace. */
   traceDeadLetters(traceId: string): Promise<DeadLetter[]>;
   queueNames(): string[];
-  streams(): Promise<StreamStatus[]>;
+  streams(): Promise<StreamDescription[]>;
   events: Pick<EventsRepository, 'feed' | 'query' | 'listRejected' | 'poll' | 'ack' | 'getConsumer'> & {
     /** Puts records that passed the edge checks on the stream and keeps the others as rejected. */
     accept(records: readonly BatchRecord[]): Promise<RecordResult[]>;

@@ -1,8 +1,8 @@
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import type { Clock } from '../ports/clock.js';
-import type { StreamProducer, StreamRecordInput } from '../ports/stream.js';
+import type { StreamDescription, StreamProducer, StreamRecordInput } from '../ports/stream.js';
 import type { StreamSpec } from '../topology.js';
-import { describeStreams, type StreamDescription } from './stream-describe.js';
+import { describeStreams } from './stream-describe.js';
 import {
   eventBytesSql,
   formatSequenceNumber,

@@ -49,6 +49,8 @@ const StreamStatusSchema = z
         failingSequenceNumber: z.string().nullable(),
         retryAt: z.string().nullable(),
         lastError: z.string().nullable(),
+        batchLimit: z.number().int().nullable(),
+        leasedUntil: z.string().nullable(),
       }),
     ),
   })
@@ -190,9 +192,10 @@ export function operationRoutes(app: OpenAPIHono, services: ApiServices): void {
     async (c) => {
       const streams = (await services.streams()).map((stream) => ({
         ...stream,
-        consumers: stream.consumers.map(({ retryAt, ...consumer }) => ({
+        consumers: stream.consumers.map(({ retryAt, leasedUntil, ...consumer }) => ({
           ...consumer,
           retryAt: retryAt?.toISOString() ?? null,
+          leasedUntil: leasedUntil?.toISOString() ?? null,
         })),
       }));
       return c.json({ streams }, 200);
