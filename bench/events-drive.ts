@@ -1,88 +1,15 @@
 /**
- * The parent's side of the events benchmark: child processes it can always stop, the HTTP
- * producers (one bulk stream, or batches of 500 from a few connections), the wait until every
- * event is stored, and what the server's database says afterwards.
+ * The parent's side of the events benchmark: the HTTP producers (one bulk stream, or batches of
+ * 500 from a few connections), the wait until every event is stored, and what the server's
+ * database says afterwards.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { openPGlite } from '../src/adapters/sql/pglite-client.js';
-
-const ENTRY = fileURLToPath(new URL('./events.ts', import.meta.url));
-const live = new Set<ChildProcess>();
-
-/** A child process running `bench/events.ts --child …`, read one stdout line at a time. */
-export class Child {
-  private readonly proc: ChildProcess;
-  private readonly lines: string[] = [];
-  private waiter: (() => void) | undefined;
-  private exitCode: number | null | undefined;
-  readonly exited: Promise<void>;
-
-  constructor(args: readonly string[]) {
-    this.proc = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--child', ...args], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    live.add(this.proc);
-    this.exited = new Promise((resolve) => {
-      this.proc.once('exit', (code, signal) => {
-        this.exitCode = code ?? (signal ? -1 : null);
-        live.delete(this.proc);
-        this.waiter?.();
-        resolve();
-      });
-    });
-    this.proc.once('error', () => {
-      this.exitCode = -1;
-      this.waiter?.();
-    });
-    createInterface({ input: this.proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      this.lines.push(line);
-      this.waiter?.();
-    });
-  }
-
-  /** The next JSON line the child printed (other lines go to stderr). */
-  async next<T>(what: string): Promise<T> {
-    for (;;) {
-      const line = this.lines.shift();
-      if (line !== undefined) {
-        if (line.startsWith('{')) return JSON.parse(line) as T;
-        process.stderr.write(`${line}\n`);
-        continue;
-      }
-      if (this.exitCode !== undefined) {
-        // Lines may still be buffered in the reader: give it a turn before giving up.
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        if (this.lines.length > 0) continue;
-        throw new Error(`child exited (code ${this.exitCode}) before printing ${what}`);
-      }
-      await new Promise<void>((resolve) => {
-        this.waiter = resolve;
-      });
-      this.waiter = undefined;
-    }
-  }
-
-  /** Asks the child to stop (SIGTERM), then kills it if it has not exited within `graceMs`. */
-  async stop(graceMs = 120_000): Promise<void> {
-    if (this.exitCode !== undefined) return;
-    this.proc.kill('SIGTERM');
-    const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
-    await this.exited;
-    clearTimeout(timer);
-  }
-}
-
-/** Kills every child still running (on failure or interruption). */
-export function killChildren(): void {
-  for (const proc of live) proc.kill('SIGKILL');
-}
 
 export interface SendResult {
   /** Wall clock at the first byte, for comparing with the server's timestamps. */
@@ -104,6 +31,8 @@ export async function sendBulk(url: string, token: string, file: string): Promis
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
   });
   const responded = once(request, 'response') as Promise<[http.IncomingMessage]>;
+  // If the upload fails, that error is the one thrown; this one must not go unhandled meanwhile.
+  responded.catch(() => {});
   await pipeline(createReadStream(file, { highWaterMark: 256 * 1024 }), request);
   const [response] = await responded;
   let body = '';
@@ -200,6 +129,8 @@ export interface StoredResult {
   polls: number;
   /** How long the GET /streams requests took, in ms: the poll's own cost on the server. */
   pollMs: number[];
+  /** GET /streams afterwards, with nothing left to do: its cost with the whole run on the stream. */
+  idlePollMs: number[];
   /** Records per shard of the events stream. */
   shards: Record<string, number>;
 }
@@ -232,7 +163,15 @@ export async function waitStored(
       throw new Error(`consumer ${failing.consumer} fails on ${failing.shardId}: ${failing.lastError}`);
     if (onStream >= expected && events.consumers.length > 0 && events.consumers.every((c) => c.lag === 0)) {
       // The request was answered after the state it reports: `asked` bounds the time stored.
-      return { stored: asked, polls: pollMs.length, pollMs, shards };
+      const idlePollMs: number[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        const idleAsked = performance.now();
+        await (
+          await fetch(`${url}/streams`, { headers: { authorization: `Bearer ${token}` } })
+        ).arrayBuffer();
+        idlePollMs.push(performance.now() - idleAsked);
+      }
+      return { stored: asked, polls: pollMs.length, pollMs, idlePollMs, shards };
     }
     if (answered > deadline) {
       const lag = events.consumers.reduce((sum, c) => sum + c.lag, 0);
