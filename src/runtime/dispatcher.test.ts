@@ -93,6 +93,28 @@ async function runs(): Promise<RunRow[]> {
   return rows;
 }
 
+describe('stopping', () => {
+  it('stops the background loop without working through the backlog, which stays queued', async () => {
+    const batchSize = tiny.functions.worker.trigger.batchSize;
+    await send(...Array.from({ length: batchSize * 5 }, (_, i) => `job-${i}`));
+    let release: () => void = () => {};
+    const blocked = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    handle = async () => {
+      await blocked;
+      return undefined;
+    };
+    dispatcher.start(5);
+    await expect.poll(() => invocations.length).toBe(1);
+    const stopped = dispatcher.stop();
+    release();
+    await stopped;
+    expect(invocations).toHaveLength(1);
+    expect((await queues.pending()).count).toBe(batchSize * 4);
+  });
+});
+
 describe('Dispatcher', () => {
   it('hands the handler SQS-shaped records', async () => {
     const [id] = await send('{"n":1}');

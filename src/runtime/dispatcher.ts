@@ -113,13 +113,17 @@ export class Dispatcher {
    * are young partial stream batches when `honourBatchingWindow` is set (the background loop):
    * on demand (the CLI, tests) nothing waits for a batching window.
    */
-  async drain(options: { honourBatchingWindow?: boolean } = {}): Promise<number> {
+  async drain(options: { honourBatchingWindow?: boolean; until?: () => boolean } = {}): Promise<number> {
     await this.open();
     await this.trimStreams();
     let total = 0;
     for (;;) {
       let round = 0;
-      for (const fn of this.functions) round += await this.pollOnce(fn, options);
+      for (const fn of this.functions) {
+        // Stopping does not wait for a backlog: what is left stays durable for the next start.
+        if (options.until?.()) return total;
+        round += await this.pollOnce(fn, options);
+      }
       total += round;
       if (round === 0) return total;
     }
@@ -176,7 +180,7 @@ export class Dispatcher {
     const run = async () => {
       while (this.running) {
         try {
-          await this.drain({ honourBatchingWindow: true });
+          await this.drain({ honourBatchingWindow: true, until: () => !this.running });
         } catch (error) {
           this.log.error('dispatcher: polling failed', { error: (error as Error).message });
         }

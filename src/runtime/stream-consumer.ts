@@ -93,6 +93,7 @@ export class StreamConsumer {
     if (!state) return 0;
     let committed = false;
     try {
+      if (honourBatchingWindow && (await this.waitsForMore(shardId, state))) return 0;
       const records = await streams.read(
         trigger.stream,
         shardId,
@@ -101,7 +102,7 @@ export class StreamConsumer {
         MAX_EVENT_BYTES,
         state.batchEnd === null ? undefined : formatSequenceNumber(state.batchEnd),
       );
-      if (records.length === 0 || (honourBatchingWindow && this.waitsForMore(state, records))) return 0;
+      if (records.length === 0) return 0;
       committed = await this.process(shardId, state, records);
       return records.length;
     } finally {
@@ -109,18 +110,19 @@ export class StreamConsumer {
     }
   }
 
-  /** A first attempt at a batch that is neither full nor old enough waits for the window. */
-  private waitsForMore(state: ShardState, records: readonly StoredStreamRecord[]): boolean {
-    const { trigger, clock } = this.options;
+  /**
+   * A first attempt at a batch that is neither full nor old enough waits for the window. Decided
+   * from counts and the oldest arrival alone: reading the records' data on every wake-up, only to
+   * leave them, cost more than processing them (see docs/benchmarks.md).
+   */
+  private async waitsForMore(shardId: string, state: ShardState): Promise<boolean> {
+    const { trigger, clock, streams } = this.options;
     if (state.attempts > 0 || state.batchLimit !== null || state.batchEnd !== null) return false;
-    if (records.length >= trigger.batchSize) return false;
-    const bytes = records.reduce(
-      (sum, r) => sum + eventBytes(r.data.byteLength, Buffer.byteLength(r.partitionKey)),
-      0,
-    );
+    const waiting = await streams.backlog(trigger.stream, shardId, state.checkpoint, trigger.batchSize);
+    if (waiting.count === 0 || waiting.count >= trigger.batchSize) return false;
     // So close to the payload limit that the next record might not have fitted: a full batch.
-    if (bytes > MAX_EVENT_BYTES - eventBytes(MAX_RECORD_BYTES, 0)) return false;
-    const oldest = (records[0] as StoredStreamRecord).approximateArrivalTimestamp.getTime();
+    if (waiting.bytes > MAX_EVENT_BYTES - eventBytes(MAX_RECORD_BYTES, 0)) return false;
+    const oldest = waiting.oldestArrival?.getTime() ?? 0;
     return clock.now().getTime() - oldest < trigger.batchingWindowSeconds * 1000;
   }
 

@@ -13,7 +13,10 @@ export async function describeStreams(
   const names = streams.map((s) => s.stream);
   const shardRows = await db.query<{ stream: string; shardId: string; records: number; last: number }>(
     `SELECT s.stream, s.shard_id AS "shardId", s.next_sequence - 1 AS last,
-       (SELECT count(*) FROM stream_records r WHERE r.stream = s.stream AND r.shard_id = s.shard_id)::int8 AS records
+       -- Sequence numbers have no gaps and trimming removes the oldest: records = last - first + 1,
+       -- read from the primary key instead of counting a stream that may hold millions.
+       coalesce(s.next_sequence - (SELECT min(r.seq) FROM stream_records r
+                                   WHERE r.stream = s.stream AND r.shard_id = s.shard_id), 0)::int8 AS records
      FROM stream_shards s WHERE s.stream = ANY($1::text[])`,
     [names],
   );
@@ -27,8 +30,9 @@ export async function describeStreams(
     `SELECT c.consumer, c.stream, c.shard_id AS "shardId", c.checkpoint, c.attempts, c.failing_seq AS "failingSeq",
        c.retry_at AS "retryAt", c.last_error AS "lastError", c.batch_limit AS "batchLimit",
        c.leased_until AS "leasedUntil",
-       (SELECT count(*) FROM stream_records r
-        WHERE r.stream = c.stream AND r.shard_id = c.shard_id AND r.seq > c.checkpoint)::int8 AS lag
+       -- No gaps: everything after the checkpoint up to the last sequence number is waiting.
+       ((SELECT s.next_sequence - 1 FROM stream_shards s WHERE s.stream = c.stream AND s.shard_id = c.shard_id)
+        - c.checkpoint)::int8 AS lag
      FROM stream_checkpoints c WHERE c.stream = ANY($1::text[]) ORDER BY c.consumer, c.shard_id`,
     [names],
   );

@@ -194,6 +194,26 @@ export class StreamStore implements StreamProducer {
    * first, as many as fit in `maxEventBytes` of a Lambda event (always at least one), and none
    * after `throughSequence` when given.
    */
+  /**
+   * How many records wait after `afterSequence` (counting at most `limit`), their Lambda payload
+   * size and the oldest one's arrival: enough to decide a batching window without reading data.
+   */
+  async backlog(
+    stream: string,
+    shardId: string,
+    afterSequence: number,
+    limit: number,
+  ): Promise<{ count: number; bytes: number; oldestArrival: Date | null }> {
+    const { rows } = await this.db.query<{ count: number; bytes: number | null; oldest: Date | null }>(
+      `SELECT count(*)::int8 AS count, sum(${eventBytesSql})::int8 AS bytes, min(arrived_at) AS oldest
+       FROM (SELECT * FROM stream_records WHERE stream = $1 AND shard_id = $2 AND seq > $3
+             ORDER BY seq LIMIT $4) waiting`,
+      [stream, shardId, afterSequence, limit],
+    );
+    const row = rows[0];
+    return { count: row?.count ?? 0, bytes: row?.bytes ?? 0, oldestArrival: row?.oldest ?? null };
+  }
+
   async read(
     stream: string,
     shardId: string,
