@@ -1,7 +1,7 @@
 /**
  * Events benchmark (`npm run bench:events`; `npm run bench` runs it after the statements one).
  *
- * Generates N valid events (default 400,000; `--events 100000` for a quick run) with a seeded
+ * Generates N valid events (default 1,000,000; `--events 100000` for a quick run) with a seeded
  * PRNG, so every run sends the same bytes, as one NDJSON file; then, each in a fresh child process
  * so that peak RSS is that run's own:
  *
@@ -38,11 +38,8 @@ import { Child, killChildren } from './events-process.js';
 const PATHS = ['bulk', 'batches', 'copy'] as const;
 type Path = (typeof PATHS)[number];
 const CSV_ROWS_PER_FILE = 100_000;
-/**
- * 400k, not 1M: the HTTP paths store about 3,000 events/s on a 2-core machine, so 1M events would
- * take about 12 minutes for the whole run; 400k keeps it near 5 (see docs/benchmarks.md).
- */
-const DEFAULT_EVENTS = 400_000;
+/** The issue's size: about 7 minutes for the three paths on a 2-core machine. */
+const DEFAULT_EVENTS = 1_000_000;
 
 interface Result {
   path: Path;
