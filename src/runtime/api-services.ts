@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ApiServices, DeadLetter } from '../api/services.js';
 import { acceptEventRecords } from '../core/events/accept-events.js';
+import type { StreamName } from '../topology.js';
 import type { Fabric } from './fabric.js';
 import type { StoredMessage } from './queue-store.js';
 import { replayStreamFailures } from './stream-failures.js';
@@ -82,7 +83,7 @@ export function apiServices(fabric: Fabric, onWork: () => void = () => {}): ApiS
 }
 
 /** The stream `POST /events` writes to (topology `streams.events`). */
-const EVENTS_STREAM = 'events';
+const EVENTS_STREAM: StreamName = 'events';
 
 /** Client tokens are kept only as hashes: a leaked database does not leak tokens. */
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
