@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { defaultSchemaRegistry } from '../src/core/events/schema-registry.js';
 import { formatSequenceNumber, shardIndexFor, shardRanges } from '../src/runtime/stream-shards.js';
 import { topology } from '../src/topology.js';
+import { prng } from './prng.js';
 
 const SEED = 20240501;
 const CUSTOMERS = 50_000;
@@ -38,18 +39,6 @@ export const CLIENTS = [
   'tide',
   'kroo',
 ] as const;
-
-/** mulberry32: small, fast, seeded; good enough for benchmark data (as in bench/statements.ts). */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex8 = (random: () => number) =>
   Math.floor(random() * 4294967296)

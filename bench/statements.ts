@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from '../src/adapters/sql/migrate.js';
 import { openPGlite } from '../src/adapters/sql/pglite-client.js';
 import { openFabric } from '../src/runtime/fabric.js';
+import { prng } from './prng.js';
 
 const ACCOUNTS = 100;
 const YEAR = '2024';
@@ -46,18 +47,6 @@ interface ChildResult {
 
 // ---------------------------------------------------------------------------------------------
 // Data generation
-
-/** mulberry32: small, fast, seeded; good enough for benchmark data. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
