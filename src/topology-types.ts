@@ -58,23 +58,62 @@ export interface StreamTrigger {
   onFailure: { queue: string };
 }
 
+/** A function that a state machine's Task states invoke (no event source of its own). */
+export interface StateMachineTaskTrigger {
+  stateMachine: string;
+}
+
+/** A function behind the HTTP API (API Gateway on AWS, the local server here). */
+export interface ApiTrigger {
+  api: true;
+}
+
+/** Amazon States Language definition, as JSON. */
+export type AslDefinition = Record<string, unknown>;
+
+/**
+ * A Step Functions state machine. The definition is built by one TS module and is the same
+ * locally and on AWS: only the Task resources differ, so it is a function of them.
+ */
+export interface StateMachineSpec {
+  description: string;
+  /** Builds the ASL; `resourceFor` gives a Task state's `Resource` for a function of the topology. */
+  definition: (resourceFor: (functionName: string) => string) => AslDefinition;
+}
+
+/** An EventBridge Scheduler schedule that starts a state machine execution. */
+export interface ScheduleSpec {
+  description: string;
+  /** `rate(1 hour)` or `cron(0 * * * ? *)`, in UTC; overridable by configuration. */
+  expression: string;
+  target: { stateMachine: string; input?: Record<string, unknown> };
+}
+
 export interface FunctionSpec {
   description: string;
   /** Handler module relative to the repository root (the Lambda entry on AWS). */
   entry: string;
   timeoutSeconds: number;
   memoryMb: number;
-  trigger: QueueTrigger | StreamTrigger;
+  trigger: FunctionTrigger;
 }
 
-export function isStreamTrigger(trigger: QueueTrigger | StreamTrigger): trigger is StreamTrigger {
+export type FunctionTrigger = QueueTrigger | StreamTrigger | StateMachineTaskTrigger | ApiTrigger;
+
+export function isStreamTrigger(trigger: FunctionTrigger): trigger is StreamTrigger {
   return 'stream' in trigger;
+}
+
+export function isQueueTrigger(trigger: FunctionTrigger): trigger is QueueTrigger {
+  return 'queue' in trigger;
 }
 
 export interface Topology {
   buckets: Record<string, BucketSpec>;
   queues: Record<string, QueueSpec>;
   streams: Record<string, StreamSpec>;
+  stateMachines: Record<string, StateMachineSpec>;
+  schedules: Record<string, ScheduleSpec>;
   rules: Record<string, RuleSpec>;
   functions: Record<string, FunctionSpec>;
 }

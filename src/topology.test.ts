@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { validateEventPattern } from './runtime/event-pattern.js';
-import { isStreamTrigger, type QueueSpec, topology } from './topology.js';
+import {
+  type FunctionTrigger,
+  isQueueTrigger,
+  isStreamTrigger,
+  type QueueSpec,
+  topology,
+} from './topology.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -18,8 +24,8 @@ describe('topology', () => {
 
   it('gives every work queue a declared dead-letter queue and a visibility timeout above its function timeout', () => {
     for (const [name, fn] of Object.entries(topology.functions)) {
-      const trigger = fn.trigger;
-      if (isStreamTrigger(trigger)) continue;
+      const trigger: FunctionTrigger = fn.trigger;
+      if (!isQueueTrigger(trigger)) continue;
       const queue: QueueSpec | undefined = (topology.queues as Record<string, QueueSpec>)[trigger.queue];
       expect(queue, `function ${name}`).toBeDefined();
       expect(queues, `function ${name}`).toContain(queue?.deadLetter?.queue);
@@ -30,7 +36,7 @@ describe('topology', () => {
   it('gives every stream consumer a declared stream, an on-failure queue and Lambda-valid settings', () => {
     const streams = Object.keys(topology.streams);
     for (const [name, fn] of Object.entries(topology.functions)) {
-      const trigger = fn.trigger;
+      const trigger: FunctionTrigger = fn.trigger;
       if (!isStreamTrigger(trigger)) continue;
       expect(streams, `function ${name}`).toContain(trigger.stream);
       expect(queues, `function ${name}`).toContain(trigger.onFailure.queue);

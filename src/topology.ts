@@ -1,7 +1,7 @@
 import type { Topology } from './topology-types.js';
 
 export type * from './topology-types.js';
-export { isStreamTrigger } from './topology-types.js';
+export { isQueueTrigger, isStreamTrigger } from './topology-types.js';
 
 const DAY = 86_400;
 
@@ -51,6 +51,8 @@ export const topology = {
       retentionHours: 24,
     },
   },
+  stateMachines: {},
+  schedules: {},
   rules: {
     'statements-csv-uploaded': {
       description: 'A .csv object created in bucket transactions',

@@ -14,6 +14,8 @@ import { currentTraceId } from './trace.js';
 const tiny = {
   buckets: {},
   rules: {},
+  stateMachines: {},
+  schedules: {},
   streams: {},
   queues: {
     jobs: {

@@ -2,7 +2,7 @@ import type { SqlClient } from '../adapters/sql/sql-client.js';
 import type { StreamHandler } from '../functions/kinesis-batch.js';
 import type { SqsHandler } from '../functions/sqs-batch.js';
 import type { Clock } from '../ports/clock.js';
-import { type FunctionSpec, isStreamTrigger } from '../topology.js';
+import { type FunctionSpec, isQueueTrigger, isStreamTrigger } from '../topology.js';
 import { lambdaContext } from './lambda-context.js';
 import { QueueConsumer } from './queue-consumer.js';
 import type { QueueStore } from './queue-store.js';
@@ -62,13 +62,15 @@ export class Dispatcher {
     for (const fn of functions) {
       const { trigger } = fn.spec;
       const common = { db, clock, queues, name: fn.name, context: () => lambdaContext(fn), log: this.log };
-      if (!isStreamTrigger(trigger)) {
+      if (isQueueTrigger(trigger)) {
         this.consumers.set(
           fn.name,
           new QueueConsumer({ ...common, trigger, handler: fn.handler as SqsHandler }),
         );
         continue;
       }
+      // Functions that state machines or the API invoke have no event source to poll.
+      if (!isStreamTrigger(trigger)) continue;
       if (!this.streams) {
         throw new Error(`function "${fn.name}" reads a stream: the Dispatcher needs a StreamStore`);
       }

@@ -19,6 +19,8 @@ const SHARD_0 = 'shardId-000000000000';
 const tiny = {
   buckets: {},
   rules: {},
+  stateMachines: {},
+  schedules: {},
   queues: {
     'clicks-dlq': { description: 'failed clicks', visibilityTimeoutSeconds: 30, retentionSeconds: 86_400 },
   },
