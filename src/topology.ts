@@ -1,4 +1,6 @@
 import type { Topology } from './topology-types.js';
+import { auctionDefinition } from './workflows/auction.js';
+import { ordersPurgeDefinition } from './workflows/orders-purge.js';
 
 export type * from './topology-types.js';
 export { isQueueTrigger, isStreamTrigger } from './topology-types.js';
@@ -13,6 +15,9 @@ export const topology = {
   buckets: {
     transactions: { description: 'Transaction CSVs uploaded for statements' },
     'email-templates': { description: 'Email templates (statement.html); a default ships with the code' },
+    'order-results': {
+      description: 'Accepted auction orders, one JSON object each (orders/<record_id>.json)',
+    },
   },
   queues: {
     'statements-ingest': {
@@ -51,8 +56,25 @@ export const topology = {
       retentionHours: 24,
     },
   },
-  stateMachines: {},
-  schedules: {},
+  stateMachines: {
+    auction: {
+      description: 'Polls the auction platform for results, stores accepted orders, alerts on rejected ones',
+      definition: auctionDefinition,
+    },
+    'orders-purge': { description: 'Deletes expired orders', definition: ordersPurgeDefinition },
+  },
+  schedules: {
+    auction: {
+      description: 'Runs the auction (AUCTION_SCHEDULE overrides the expression)',
+      expression: 'rate(1 hour)',
+      target: { stateMachine: 'auction' },
+    },
+    'orders-purge': {
+      description: 'Deletes expired orders',
+      expression: 'rate(1 hour)',
+      target: { stateMachine: 'orders-purge' },
+    },
+  },
   rules: {
     'statements-csv-uploaded': {
       description: 'A .csv object created in bucket transactions',
@@ -98,6 +120,42 @@ export const topology = {
         bisectBatchOnFunctionError: true,
         onFailure: { queue: 'events-consume-dlq' },
       },
+    },
+    'auction-fetch-results': {
+      description: 'Asks the auction platform for results on the pending orders',
+      entry: 'src/functions/auction-tasks.ts',
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      trigger: { stateMachine: 'auction' },
+    },
+    'auction-store-result': {
+      description:
+        'Stores an accepted order in bucket order-results; raises OrderRejected for a rejected one',
+      entry: 'src/functions/auction-tasks.ts',
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      trigger: { stateMachine: 'auction' },
+    },
+    'auction-notify': {
+      description: 'Raises an alert (webhook and outbox) and marks a rejected order',
+      entry: 'src/functions/auction-tasks.ts',
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      trigger: { stateMachine: 'auction' },
+    },
+    'auction-summarize': {
+      description: 'Counts accepted, rejected and alerted orders: the execution output',
+      entry: 'src/functions/auction-tasks.ts',
+      timeoutSeconds: 10,
+      memoryMb: 128,
+      trigger: { stateMachine: 'auction' },
+    },
+    'orders-purge': {
+      description: 'Deletes expired orders',
+      entry: 'src/functions/auction-tasks.ts',
+      timeoutSeconds: 300,
+      memoryMb: 256,
+      trigger: { stateMachine: 'orders-purge' },
     },
   },
 } as const satisfies Topology;

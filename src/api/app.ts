@@ -4,10 +4,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError, errorBody } from './errors.js';
 import { requireAdminOutsideClientRoutes, setPrincipal } from './principal.js';
+import { auctionRoutes } from './routes/auction.js';
 import { clientRoutes } from './routes/clients.js';
 import { eventRoutes } from './routes/events.js';
 import { objectRoutes } from './routes/objects.js';
 import { operationRoutes } from './routes/operations.js';
+import { orderRoutes } from './routes/orders.js';
 import { statementRoutes } from './routes/statements.js';
 import type { ApiServices } from './services.js';
 
@@ -102,9 +104,10 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
   });
 
   app.use('*', async (c, next) => {
-    // These routes set their own, larger limits.
+    // These routes set their own limits (larger for objects and events; orders answer 400, not 413).
     if (c.req.method === 'PUT' && c.req.path.startsWith('/buckets/')) return next();
     if (c.req.method === 'POST' && c.req.path.startsWith('/events')) return next();
+    if (c.req.method === 'POST' && c.req.path === '/orders') return next();
     return bodyLimit({
       maxSize: MAX_JSON_BYTES,
       onError: () => {
@@ -118,6 +121,8 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
   operationRoutes(app, services);
   eventRoutes(app, services);
   clientRoutes(app, services);
+  orderRoutes(app, services);
+  auctionRoutes(app, services);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,8 +1,11 @@
 import type { RecordResult } from '../core/events/accept-events.js';
 import type { BatchRecord } from '../core/events/parse-event-batch.js';
+import type { SubmittedOrders } from '../core/orders/submit-orders.js';
+import type { OrderInput } from '../core/orders/types.js';
 import type { Account } from '../core/statements/types.js';
 import type { ClientRegistry, EventsRepository } from '../ports/events-repository.js';
 import type { ObjectInfo, ObjectStore, PutObjectInput } from '../ports/object-store.js';
+import type { OrdersRepository } from '../ports/orders-repository.js';
 import type { FileReport, StatementsRepository } from '../ports/statements-repository.js';
 import type { StreamDescription } from '../ports/stream.js';
 
@@ -24,6 +27,45 @@ export interface OutboxListing {
   subject: string;
   createdAt: Date;
   transport: string;
+}
+
+/** A state machine execution as the API shows it. */
+export interface ExecutionSummary {
+  executionId: string;
+  stateMachine: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+  input: unknown;
+  output?: unknown;
+  error?: string | null;
+  cause?: string | null;
+  startedAt: Date;
+  stoppedAt: Date | null;
+}
+
+/** One step of an execution's history: a state entered, exited, failed, retried or caught. */
+export interface ExecutionHistoryEvent {
+  sequence: number;
+  timestamp: Date;
+  type: string;
+  stateName?: string | null;
+  stateType?: string | null;
+  mapIndex?: number | null;
+  input?: unknown;
+  output?: unknown;
+  error?: string | null;
+  cause?: string | null;
+}
+
+/** An alert kept in the outbox, with how its delivery went. */
+export interface AlertListing {
+  id: string;
+  kind: string;
+  text: string;
+  details: unknown;
+  createdAt: Date;
+  delivery: string;
+  attempts: number;
+  lastError: string | null;
 }
 
 /** What the HTTP API needs from the runtime. The API never reaches past these. */
@@ -51,9 +93,21 @@ export interface ApiServices {
   traceDeadLetters(traceId: string): Promise<DeadLetter[]>;
   queueNames(): string[];
   streams(): Promise<StreamDescription[]>;
+  auction: {
+    /** Starts an execution of the auction workflow now, with the configured wait and attempts. */
+    start(): Promise<string>;
+    list(limit: number): Promise<ExecutionSummary[]>;
+    get(executionId: string): Promise<ExecutionSummary | undefined>;
+    history(executionId: string): Promise<ExecutionHistoryEvent[]>;
+  };
+  alerts: { list(): Promise<AlertListing[]> };
   events: Pick<EventsRepository, 'feed' | 'query' | 'listRejected' | 'poll' | 'ack' | 'getConsumer'> & {
     /** Puts records that passed the edge checks on the stream and keeps the others as rejected. */
     accept(records: readonly BatchRecord[]): Promise<RecordResult[]>;
+  };
+  orders: Pick<OrdersRepository, 'get' | 'list'> & {
+    /** Stores validated orders as pending, received now and expiring after the configured TTL. */
+    submit(orders: readonly OrderInput[]): Promise<SubmittedOrders>;
   };
   clients: Pick<ClientRegistry, 'listClients'> & {
     /** Creates a client (or, with `rotate`, replaces its token) and returns the new token once. */

@@ -79,11 +79,15 @@ export async function connect(configOptions: Partial<RuntimeConfig>): Promise<Ba
     request: async (method, path, options = {}) =>
       app.request(buildRequest(`http://local${path}`, fabric.adminToken, method, options)),
     async settle(traceId) {
-      return fabric.dispatcher.settle({
+      const options = {
         ...(traceId ? { traceId } : {}),
-        sleep: (ms) => sleep(ms),
+        sleep: (ms: number) => sleep(ms),
         timeoutMs: 15 * 60_000,
-      });
+      };
+      await fabric.dispatcher.settle(options);
+      // Executions the command started run to their end before the fabric closes.
+      await fabric.workflows.settle();
+      return fabric.dispatcher.settle(options);
     },
     close: () => fabric.close(),
   };

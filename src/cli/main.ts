@@ -2,9 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../runtime/config.js';
 import { DataDirLockedError } from '../runtime/data-dir-lock.js';
 import { type Backend, CliError, connect } from './backend.js';
+import { registerAuctionCommands } from './commands/auction.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerObjectCommands } from './commands/objects.js';
 import { registerOperationCommands } from './commands/operations.js';
+import { registerOrderCommands } from './commands/orders.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerStatementCommands } from './commands/statements.js';
 
@@ -33,6 +35,8 @@ registerObjectCommands(program, run);
 registerStatementCommands(program, run);
 registerOperationCommands(program, run);
 registerEventCommands(program, run);
+registerOrderCommands(program, run);
+registerAuctionCommands(program, run);
 
 // `tributary get … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,11 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ApiServices, DeadLetter } from '../api/services.js';
 import { acceptEventRecords } from '../core/events/accept-events.js';
+import { submitOrders } from '../core/orders/submit-orders.js';
 import type { StreamName } from '../topology.js';
 import type { Fabric } from './fabric.js';
 import type { StoredMessage } from './queue-store.js';
 import { replayStreamFailures } from './stream-failures.js';
 import { runInTrace } from './trace.js';
+import type { ExecutionSummary } from './workflow-types.js';
 
 const toDeadLetter = (message: StoredMessage): DeadLetter => ({
   messageId: message.messageId,
@@ -51,6 +53,22 @@ export function apiServices(fabric: Fabric, onWork: () => void = () => {}): ApiS
       (await deadLetters()).filter((message) => message.traceId === traceId).map(toDeadLetter),
     queueNames: () => fabric.queues.queueNames(),
     streams: () => fabric.streams.describe(),
+    auction: {
+      start: () => fabric.workflows.start('auction', fabric.auctionInput),
+      list: async (limit) =>
+        (await fabric.workflows.list({ stateMachine: 'auction', limit })).map((e) => toExecution(e)),
+      async get(id) {
+        const execution = await fabric.workflows.get(id);
+        return execution && execution.stateMachine === 'auction' ? toExecution(execution) : undefined;
+      },
+      history: async (id) =>
+        (await fabric.workflows.history(id)).map(({ seq, at, retryAttempt: _retry, ...event }) => ({
+          sequence: seq,
+          timestamp: at,
+          ...event,
+        })),
+    },
+    alerts: { list: () => fabric.alerts.list() },
     events: {
       async accept(records) {
         const results = await acceptEventRecords(records, {
@@ -70,6 +88,16 @@ export function apiServices(fabric: Fabric, onWork: () => void = () => {}): ApiS
       ack: (client, name, cursor) => fabric.events.ack(client, name, cursor),
       getConsumer: (client, name) => fabric.events.getConsumer(client, name),
     },
+    orders: {
+      submit: (orders) =>
+        submitOrders(orders, {
+          repository: fabric.orders,
+          clock: fabric.clock,
+          ttlHours: fabric.orderTtlHours,
+        }),
+      get: (recordId) => fabric.orders.get(recordId),
+      list: (options) => fabric.orders.list(options),
+    },
     clients: {
       async add(name, options = {}) {
         const token = `trc_${randomBytes(24).toString('base64url')}`;
@@ -80,6 +108,11 @@ export function apiServices(fabric: Fabric, onWork: () => void = () => {}): ApiS
       resolveToken: (token) => fabric.clients.clientForTokenHash(hashToken(token)),
     },
   };
+}
+
+function toExecution(execution: ExecutionSummary & { input?: unknown; output?: unknown }) {
+  const { id, name: _name, trigger: _trigger, schedule: _schedule, ...rest } = execution;
+  return { executionId: id, ...rest, input: execution.input, output: execution.output ?? undefined };
 }
 
 /** The stream `POST /events` writes to (topology `streams.events`). */

@@ -9,6 +9,15 @@ const env = {
   DATABASE_URL: 'postgres://env@db.example.com/tributary',
   SMTP_URL: 'smtp://env@mail.example.com:587',
   TRIBUTARY_MAIL_FROM: 'env@example.com',
+  ORDER_TTL_HOURS: '12',
+  AUCTION_PLATFORM: 'http',
+  AUCTION_URL: 'http://auction.example.com/results',
+  AUCTION_SEED: '7',
+  AUCTION_READY_PROBABILITY: '0.25',
+  AUCTION_WAIT_SECONDS: '10',
+  AUCTION_MAX_ATTEMPTS: '5',
+  AUCTION_SCHEDULE: 'cron(0 9 * * ? *)',
+  ALERT_WEBHOOK_URL: 'https://hooks.example.com/env',
 };
 
 const options = {
@@ -16,6 +25,26 @@ const options = {
   databaseUrl: 'postgresql://flag@db.example.com/tributary',
   smtpUrl: 'smtps://flag@mail.example.com:465',
   mailFrom: 'flag@example.com',
+  orderTtlHours: 0.5,
+  auctionPlatform: 'simulated' as const,
+  auctionUrl: 'https://flag.example.com/auction',
+  auctionSeed: 42,
+  auctionReadyProbability: 1,
+  auctionWaitSeconds: 5,
+  auctionMaxAttempts: 3,
+  auctionSchedule: 'rate(5 minutes)',
+  alertWebhookUrl: 'https://hooks.example.com/flag',
+};
+
+const auctionDefaults = {
+  auctionPlatform: 'simulated',
+  auctionUrl: undefined,
+  auctionSeed: 1,
+  auctionReadyProbability: 0.5,
+  auctionWaitSeconds: 30,
+  auctionMaxAttempts: 20,
+  auctionSchedule: 'rate(1 hour)',
+  alertWebhookUrl: undefined,
 };
 
 function configError(fn: () => unknown): ConfigError {
@@ -35,6 +64,8 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       smtpUrl: undefined,
       mailFrom: 'statements@tributary.local',
+      orderTtlHours: 24,
+      ...auctionDefaults,
     });
   });
 
@@ -44,6 +75,15 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://env@db.example.com/tributary',
       smtpUrl: 'smtp://env@mail.example.com:587',
       mailFrom: 'env@example.com',
+      orderTtlHours: 12,
+      auctionPlatform: 'http',
+      auctionUrl: 'http://auction.example.com/results',
+      auctionSeed: 7,
+      auctionReadyProbability: 0.25,
+      auctionWaitSeconds: 10,
+      auctionMaxAttempts: 5,
+      auctionSchedule: 'cron(0 9 * * ? *)',
+      alertWebhookUrl: 'https://hooks.example.com/env',
     });
   });
 
@@ -53,6 +93,15 @@ describe('loadConfig', () => {
       databaseUrl: 'postgresql://flag@db.example.com/tributary',
       smtpUrl: 'smtps://flag@mail.example.com:465',
       mailFrom: 'flag@example.com',
+      orderTtlHours: 0.5,
+      auctionPlatform: 'simulated',
+      auctionUrl: 'https://flag.example.com/auction',
+      auctionSeed: 42,
+      auctionReadyProbability: 1,
+      auctionWaitSeconds: 5,
+      auctionMaxAttempts: 3,
+      auctionSchedule: 'rate(5 minutes)',
+      alertWebhookUrl: 'https://hooks.example.com/flag',
     });
   });
 
@@ -61,6 +110,13 @@ describe('loadConfig', () => {
     ['databaseUrl', 'DATABASE_URL'],
     ['smtpUrl', 'SMTP_URL'],
     ['mailFrom', 'TRIBUTARY_MAIL_FROM'],
+    ['orderTtlHours', 'ORDER_TTL_HOURS'],
+    ['auctionSeed', 'AUCTION_SEED'],
+    ['auctionReadyProbability', 'AUCTION_READY_PROBABILITY'],
+    ['auctionWaitSeconds', 'AUCTION_WAIT_SECONDS'],
+    ['auctionMaxAttempts', 'AUCTION_MAX_ATTEMPTS'],
+    ['auctionSchedule', 'AUCTION_SCHEDULE'],
+    ['alertWebhookUrl', 'ALERT_WEBHOOK_URL'],
   ] as const)('resolves %s on its own: option, then %s, then default', (setting, variable) => {
     const defaults = loadConfig({}, {}, cwd);
     const onlyEnv = { [variable]: env[variable] };
@@ -86,7 +142,13 @@ describe('loadConfig', () => {
   });
 
   it('counts empty environment values as unset', () => {
-    const blank = { TRIBUTARY_DATA_DIR: '', DATABASE_URL: '', SMTP_URL: '', TRIBUTARY_MAIL_FROM: '' };
+    const blank = {
+      TRIBUTARY_DATA_DIR: '',
+      DATABASE_URL: '',
+      SMTP_URL: '',
+      TRIBUTARY_MAIL_FROM: '',
+      ORDER_TTL_HOURS: '',
+    };
     expect(loadConfig(blank, {}, cwd)).toEqual(loadConfig({}, {}, cwd));
   });
 
@@ -98,9 +160,27 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://db.example.com/x', 'must start with postgres:// or postgresql://'],
     ['SMTP_URL', 'http://mail.example.com', 'must start with smtp:// or smtps://'],
     ['TRIBUTARY_MAIL_FROM', 'not an address', 'must be an email address'],
+    ['ORDER_TTL_HOURS', 'a day', 'must be a positive number of hours'],
+    ['ORDER_TTL_HOURS', '0', 'must be a positive number of hours'],
+    ['ORDER_TTL_HOURS', '-24', 'must be a positive number of hours'],
+    ['ORDER_TTL_HOURS', '1e3', 'must be a positive number of hours'],
+    ['ORDER_TTL_HOURS', '8761', 'must be a positive number of hours, at most 8760'],
+    ['AUCTION_PLATFORM', 'carrier-pigeon', 'must be simulated or http'],
+    ['AUCTION_URL', 'ftp://auction.example.com', 'must be an http:// or https:// URL'],
+    ['AUCTION_SEED', '-3', 'must be a whole number'],
+    ['AUCTION_READY_PROBABILITY', '1.5', 'must be a number from 0 to 1'],
+    ['AUCTION_WAIT_SECONDS', '0', 'must be from 1 to 86400 seconds'],
+    ['AUCTION_MAX_ATTEMPTS', 'many', 'must be a whole number'],
+    ['AUCTION_SCHEDULE', 'every hour', ''],
+    ['ALERT_WEBHOOK_URL', 'hooks', 'must be an http:// or https:// URL'],
   ])('refuses an invalid %s with a ConfigError naming it', (variable, value, reason) => {
     const error = configError(() => loadConfig({ [variable]: value }, {}, cwd));
     expect(error.message).toContain(`${variable} ${reason}`);
+  });
+
+  it('needs AUCTION_URL when AUCTION_PLATFORM is http', () => {
+    const error = configError(() => loadConfig({ AUCTION_PLATFORM: 'http' }, {}, cwd));
+    expect(error.message).toContain('AUCTION_URL is required when AUCTION_PLATFORM is http');
   });
 
   it('names every invalid variable at once', () => {
@@ -116,6 +196,13 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBe('postgres://127.0.0.1/db');
     const error = configError(() => loadConfig({}, { smtpUrl: 'http://mail' }, cwd));
     expect(error.message).toContain('SMTP_URL must start with smtp://');
+  });
+
+  it('reads a fractional ORDER_TTL_HOURS, and checks an explicit orderTtlHours by the same rules', () => {
+    expect(loadConfig({ ORDER_TTL_HOURS: ' 1.5 ' }, {}, cwd).orderTtlHours).toBe(1.5);
+    expect(configError(() => loadConfig({}, { orderTtlHours: -1 }, cwd)).message).toContain(
+      'ORDER_TTL_HOURS',
+    );
   });
 
   it('returns a frozen configuration', () => {

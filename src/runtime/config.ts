@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { scheduleExpressionProblem } from './schedule-expression.js';
 
 /** Settings of the local runtime, resolved once at start-up. */
 export interface RuntimeConfig {
@@ -9,6 +10,23 @@ export interface RuntimeConfig {
   /** SMTP server for outgoing mail; the local outbox when absent. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** How long an order lives after it is received, in hours (`ORDER_TTL_HOURS`). */
+  orderTtlHours: number;
+  /** `simulated` (seeded, the default) or `http` (POSTs to `auctionUrl`). */
+  auctionPlatform: 'simulated' | 'http';
+  auctionUrl: string | undefined;
+  /** Seed of the simulated platform: the same seed gives the same runs. */
+  auctionSeed: number;
+  /** Chance that the simulated platform has results at each poll (0 to 1). */
+  auctionReadyProbability: number;
+  /** Seconds between polls of the platform while it has no results. */
+  auctionWaitSeconds: number;
+  /** Polls before an execution gives up (and alerts). */
+  auctionMaxAttempts: number;
+  /** When the auction runs (EventBridge Scheduler syntax, UTC). */
+  auctionSchedule: string;
+  /** Slack-compatible incoming webhook for alerts; alerts are always kept in the outbox. */
+  alertWebhookUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -17,6 +35,9 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** A year: an order kept longer is a mistake in the setting, not a use case. */
+const MAX_ORDER_TTL_HOURS = 8_760;
 
 const envSchema = z.object({
   TRIBUTARY_DATA_DIR: z.string().min(1).optional(),
@@ -29,6 +50,47 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
     .optional(),
   TRIBUTARY_MAIL_FROM: z.email('must be an email address').optional(),
+  ORDER_TTL_HOURS: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a positive number of hours')
+    .transform(Number)
+    .refine((hours) => hours > 0 && hours <= MAX_ORDER_TTL_HOURS, {
+      message: `must be a positive number of hours, at most ${MAX_ORDER_TTL_HOURS}`,
+    })
+    .optional(),
+  AUCTION_PLATFORM: z.enum(['simulated', 'http'], 'must be simulated or http').optional(),
+  AUCTION_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  AUCTION_SEED: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).optional(),
+  AUCTION_READY_PROBABILITY: z
+    .string()
+    .trim()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'must be a number from 0 to 1')
+    .transform(Number)
+    .optional(),
+  AUCTION_WAIT_SECONDS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number of seconds')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 86_400, 'must be from 1 to 86400 seconds')
+    .optional(),
+  AUCTION_MAX_ATTEMPTS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 1_000, 'must be from 1 to 1000')
+    .optional(),
+  AUCTION_SCHEDULE: z
+    .string()
+    .trim()
+    .superRefine((expression, ctx) => {
+      const problem = scheduleExpressionProblem(expression);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+  ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
 });
 
 /**
@@ -47,6 +109,18 @@ export function loadConfig(
     DATABASE_URL: options.databaseUrl,
     SMTP_URL: options.smtpUrl,
     TRIBUTARY_MAIL_FROM: options.mailFrom,
+    ORDER_TTL_HOURS: options.orderTtlHours === undefined ? undefined : String(options.orderTtlHours),
+    AUCTION_PLATFORM: options.auctionPlatform,
+    AUCTION_URL: options.auctionUrl,
+    AUCTION_SEED: options.auctionSeed === undefined ? undefined : String(options.auctionSeed),
+    AUCTION_READY_PROBABILITY:
+      options.auctionReadyProbability === undefined ? undefined : String(options.auctionReadyProbability),
+    AUCTION_WAIT_SECONDS:
+      options.auctionWaitSeconds === undefined ? undefined : String(options.auctionWaitSeconds),
+    AUCTION_MAX_ATTEMPTS:
+      options.auctionMaxAttempts === undefined ? undefined : String(options.auctionMaxAttempts),
+    AUCTION_SCHEDULE: options.auctionSchedule,
+    ALERT_WEBHOOK_URL: options.alertWebhookUrl,
   };
   const raw = Object.fromEntries(
     Object.keys(envSchema.shape)
@@ -59,10 +133,22 @@ export function loadConfig(
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const values = parsed.data;
+  if (values.AUCTION_PLATFORM === 'http' && !values.AUCTION_URL) {
+    throw new ConfigError('invalid configuration: AUCTION_URL is required when AUCTION_PLATFORM is http');
+  }
   return Object.freeze({
     dataDir: resolve(cwd, values.TRIBUTARY_DATA_DIR ?? '.tributary'),
     databaseUrl: values.DATABASE_URL,
     smtpUrl: values.SMTP_URL,
     mailFrom: values.TRIBUTARY_MAIL_FROM ?? 'statements@tributary.local',
+    orderTtlHours: values.ORDER_TTL_HOURS ?? 24,
+    auctionPlatform: values.AUCTION_PLATFORM ?? 'simulated',
+    auctionUrl: values.AUCTION_URL,
+    auctionSeed: values.AUCTION_SEED ?? 1,
+    auctionReadyProbability: values.AUCTION_READY_PROBABILITY ?? 0.5,
+    auctionWaitSeconds: values.AUCTION_WAIT_SECONDS ?? 30,
+    auctionMaxAttempts: values.AUCTION_MAX_ATTEMPTS ?? 20,
+    auctionSchedule: values.AUCTION_SCHEDULE ?? 'rate(1 hour)',
+    alertWebhookUrl: values.ALERT_WEBHOOK_URL,
   });
 }

@@ -1,25 +1,37 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createHttpAuctionPlatform } from '../adapters/http/http-auction-platform.js';
+import { type AlertNotifier, createAlertNotifier } from '../adapters/local/alert-notifier.js';
 import { readDefaultStatementTemplate } from '../adapters/local/default-template.js';
 import { createFsObjectStore } from '../adapters/local/fs-object-store.js';
 import { createOutboxMailer, type OutboxMailer } from '../adapters/local/outbox-mailer.js';
+import { createSimulatedAuctionPlatform } from '../adapters/local/simulated-auction-platform.js';
 import { createSmtpMailer } from '../adapters/local/smtp-mailer.js';
 import { createSqlClientRegistry } from '../adapters/sql/client-registry.js';
 import { createSqlEventsRepository } from '../adapters/sql/events-repository.js';
 import { migrate } from '../adapters/sql/migrate.js';
+import { createSqlOrdersRepository } from '../adapters/sql/orders-repository.js';
 import { openPostgres } from '../adapters/sql/pg-client.js';
 import { openPGlite } from '../adapters/sql/pglite-client.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { createSqlStatementsRepository } from '../adapters/sql/statements-repository.js';
 import { defaultSchemaRegistry } from '../core/events/schema-registry.js';
+import { createAuctionTaskHandlers } from '../functions/auction-tasks.js';
 import { createEventsConsumeHandler } from '../functions/events-consume.js';
 import { createStatementsIngestHandler } from '../functions/statements-ingest.js';
 import { createStatementsNotifyHandler } from '../functions/statements-notify.js';
 import type { Clock } from '../ports/clock.js';
 import type { ClientRegistry, EventsRepository } from '../ports/events-repository.js';
 import type { ObjectStore } from '../ports/object-store.js';
+import type { OrdersRepository } from '../ports/orders-repository.js';
 import type { StatementsRepository } from '../ports/statements-repository.js';
-import { topology as defaultTopology, isStreamTrigger, type Topology } from '../topology.js';
+import {
+  topology as defaultTopology,
+  isQueueTrigger,
+  isStreamTrigger,
+  type ScheduleSpec,
+  type Topology,
+} from '../topology.js';
 import { ensureAdminToken } from './admin-token.js';
 import { systemClock } from './clock.js';
 import type { RuntimeConfig } from './config.js';
@@ -27,10 +39,26 @@ import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { type DeployedFunction, Dispatcher } from './dispatcher.js';
 import { createLocalBus, type LocalBus } from './local-bus.js';
 import { QueueStore } from './queue-store.js';
+import { Scheduler } from './scheduler.js';
 import { StreamStore } from './stream-store.js';
+import { WorkflowRunner } from './workflow-runner.js';
 
 export interface FabricOptions
-  extends Pick<RuntimeConfig, 'dataDir' | 'databaseUrl' | 'smtpUrl' | 'mailFrom'> {
+  extends Pick<RuntimeConfig, 'dataDir' | 'databaseUrl' | 'smtpUrl' | 'mailFrom'>,
+    Partial<
+      Pick<
+        RuntimeConfig,
+        | 'orderTtlHours'
+        | 'auctionPlatform'
+        | 'auctionUrl'
+        | 'auctionSeed'
+        | 'auctionReadyProbability'
+        | 'auctionWaitSeconds'
+        | 'auctionMaxAttempts'
+        | 'auctionSchedule'
+        | 'alertWebhookUrl'
+      >
+    > {
   clock?: Clock;
   topology?: Topology;
 }
@@ -52,6 +80,14 @@ export interface Fabric {
   readonly outbox: OutboxMailer;
   readonly events: EventsRepository;
   readonly clients: ClientRegistry;
+  readonly orders: OrdersRepository;
+  /** How long an order lives after it is received (24 unless configured). */
+  readonly orderTtlHours: number;
+  readonly workflows: WorkflowRunner;
+  readonly scheduler: Scheduler;
+  readonly alerts: AlertNotifier;
+  /** Input of an auction execution: the configured wait and attempts. */
+  readonly auctionInput: { waitSeconds: number; maxAttempts: number };
   close(): Promise<void>;
 }
 
@@ -98,6 +134,7 @@ export async function openFabric(options: FabricOptions): Promise<Fabric> {
     const defaultTemplate = await readDefaultStatementTemplate();
     const events = createSqlEventsRepository(db, clock);
     const clients = createSqlClientRegistry(db, clock);
+    const orders = createSqlOrdersRepository(db, clock);
     const handlers: Record<string, DeployedFunction['handler']> = {
       'statements-ingest': createStatementsIngestHandler({ objects, repository: statements, bus, clock }),
       'statements-notify': createStatementsNotifyHandler({
@@ -110,10 +147,50 @@ export async function openFabric(options: FabricOptions): Promise<Fabric> {
       }),
       'events-consume': createEventsConsumeHandler({ registry: defaultSchemaRegistry, repository: events }),
     };
-    const functions = Object.entries(topology.functions).map(([name, spec]) => {
+    const alerts = createAlertNotifier({ db, clock, webhookUrl: options.alertWebhookUrl });
+    const platform =
+      options.auctionPlatform === 'http' && options.auctionUrl
+        ? createHttpAuctionPlatform({ url: options.auctionUrl })
+        : createSimulatedAuctionPlatform({
+            seed: options.auctionSeed ?? 1,
+            readyProbability: options.auctionReadyProbability ?? 0.5,
+          });
+    const tasks = createAuctionTaskHandlers({ orders, platform, notifier: alerts, objects, clock });
+    const functions = Object.entries(topology.functions).flatMap(([name, spec]) => {
+      const trigger = spec.trigger;
+      if (!isQueueTrigger(trigger) && !isStreamTrigger(trigger)) {
+        // Invoked by a state machine (or the API): the workflow runner checks its handler.
+        if ('stateMachine' in trigger && !tasks[name]) {
+          throw new Error(`function "${name}" of the topology has no local handler`);
+        }
+        return [];
+      }
       const handler = handlers[name];
       if (!handler) throw new Error(`function "${name}" of the topology has no local handler`);
-      return { name, spec, handler };
+      return [{ name, spec, handler }];
+    });
+    const workflows = new WorkflowRunner({ db, clock, stateMachines: topology.stateMachines, tasks });
+    // As for in-flight messages: only the lock proves that a RUNNING execution's process is gone.
+    if (!options.databaseUrl) await workflows.recoverInterrupted();
+    const auctionInput = {
+      waitSeconds: options.auctionWaitSeconds ?? 30,
+      maxAttempts: options.auctionMaxAttempts ?? 20,
+    };
+    const schedules: Record<string, ScheduleSpec> = { ...topology.schedules };
+    const auctionSchedule = schedules.auction;
+    if (auctionSchedule && options.auctionSchedule) {
+      schedules.auction = { ...auctionSchedule, expression: options.auctionSchedule };
+    }
+    const scheduler = new Scheduler({
+      db,
+      clock,
+      schedules,
+      start: (stateMachine, input, startOptions) =>
+        workflows.start(
+          stateMachine,
+          stateMachine === 'auction' ? { ...auctionInput, ...(input as object) } : input,
+          startOptions,
+        ),
     });
     const dispatcher = new Dispatcher(db, queues, clock, functions, { streams });
     await dispatcher.open();
@@ -135,7 +212,15 @@ export async function openFabric(options: FabricOptions): Promise<Fabric> {
       outbox,
       events,
       clients,
+      orders,
+      orderTtlHours: options.orderTtlHours ?? 24,
+      workflows,
+      scheduler,
+      alerts,
+      auctionInput,
       async close() {
+        await scheduler.stop();
+        await workflows.close();
         await dispatcher.stop();
         await opened.close();
         await lock.release();

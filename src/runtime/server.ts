@@ -46,10 +46,12 @@ export async function startLocalServer(
   const url = `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
   await fabric.lock.update({ url, port });
   fabric.dispatcher.start();
+  fabric.scheduler.start();
   return {
     url,
     port,
     async close() {
+      await fabric.scheduler.stop();
       await fabric.dispatcher.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

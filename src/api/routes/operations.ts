@@ -78,6 +78,43 @@ export function operationRoutes(app: OpenAPIHono, services: ApiServices): void {
     },
   );
 
+  // Before /outbox/{id}, which would take "alerts" for an id.
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/outbox/alerts',
+      summary:
+        'Every alert raised (rejected orders, failed auctions), newest first, with its webhook delivery',
+      responses: {
+        200: {
+          description: 'Alerts',
+          content: {
+            'application/json': {
+              schema: z.object({
+                alerts: z.array(
+                  z.object({
+                    id: z.string(),
+                    kind: z.string(),
+                    text: z.string(),
+                    details: z.unknown(),
+                    createdAt: z.string(),
+                    delivery: z.string(),
+                    attempts: z.number().int(),
+                    lastError: z.string().nullable(),
+                  }),
+                ),
+              }),
+            },
+          },
+        },
+      },
+    }),
+    async (c) => {
+      const alerts = await services.alerts.list();
+      return c.json({ alerts: alerts.map((a) => ({ ...a, createdAt: a.createdAt.toISOString() })) }, 200);
+    },
+  );
+
   app.openapi(
     createRoute({
       method: 'get',

@@ -39,7 +39,24 @@ interface StreamStatusJson {
 }
 
 export function registerOperationCommands(program: Command, run: Run): void {
-  const outbox = program.command('outbox').description('emails sent by the pipelines');
+  const outbox = program.command('outbox').description('emails and alerts sent by the pipelines');
+  outbox
+    .command('alerts')
+    .description('alerts raised (rejected orders, failed auctions) and their webhook delivery')
+    .option('--json', 'machine-readable output')
+    .action((options: { json?: boolean }) =>
+      run(async (backend) => {
+        const { alerts } = await call<{
+          alerts: { createdAt: string; kind: string; delivery: string; text: string }[];
+        }>(backend, 'GET', '/outbox/alerts');
+        emit(!!options.json, alerts, () =>
+          table(
+            ['created', 'kind', 'delivery', 'text'],
+            alerts.map((a) => [a.createdAt, a.kind, a.delivery, a.text]),
+          ),
+        );
+      }),
+    );
   outbox
     .command('list')
     .option('--json', 'machine-readable output')
