@@ -1,4 +1,4 @@
-/** Child processes of the events benchmark that the parent can always stop, even when it fails. */
+/** Child processes of the events and orders benchmarks that the parent can always stop, even when it fails. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 const ENTRY = fileURLToPath(new URL('./events.ts', import.meta.url));
 const live = new Set<ChildProcess>();
 
-/** A child process running `bench/events.ts --child …`, read one stdout line at a time. */
+/**
+ * A child process running `<entry> --child …` (`bench/events.ts` unless another benchmark names
+ * its own entry), read one stdout line at a time.
+ */
 export class Child {
   private readonly proc: ChildProcess;
   private readonly lines: string[] = [];
@@ -14,8 +17,8 @@ export class Child {
   private exitCode: number | null | undefined;
   readonly exited: Promise<void>;
 
-  constructor(args: readonly string[]) {
-    this.proc = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--child', ...args], {
+  constructor(args: readonly string[], entry: string = ENTRY) {
+    this.proc = spawn(process.execPath, ['--import', 'tsx', entry, '--child', ...args], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     live.add(this.proc);

@@ -91,6 +91,12 @@ export function createFsObjectStore(options: {
           Object.entries(input.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
         ),
       };
+      // Outside the transaction: PGlite has one connection, and nothing else can query while a
+      // transaction waits on the filesystem. Creating the folder early changes no visible state.
+      await mkdir(dirname(target), { recursive: true }).catch(async (error: unknown) => {
+        await rm(tmp, { force: true });
+        throw error;
+      });
       await db
         .transaction(async (tx) => {
           await tx.query(
@@ -102,7 +108,6 @@ export function createFsObjectStore(options: {
           );
           await publishIn(tx, [objectCreatedEvent(info)]);
           // Last step before commit: a put that fails leaves the previous version's bytes in place.
-          await mkdir(dirname(target), { recursive: true });
           await rename(tmp, target);
         })
         .catch(async (error: unknown) => {
