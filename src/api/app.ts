@@ -10,6 +10,7 @@ import { eventRoutes } from './routes/events.js';
 import { objectRoutes } from './routes/objects.js';
 import { operationRoutes } from './routes/operations.js';
 import { orderRoutes } from './routes/orders.js';
+import { reportRoutes } from './routes/reports.js';
 import { statementRoutes } from './routes/statements.js';
 import type { ApiServices } from './services.js';
 
@@ -123,6 +124,7 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
   clientRoutes(app, services);
   orderRoutes(app, services);
   auctionRoutes(app, services);
+  reportRoutes(app, services);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -4,6 +4,7 @@ import type { SubmittedOrders } from '../core/orders/submit-orders.js';
 import type { OrderInput } from '../core/orders/types.js';
 import type { Account } from '../core/statements/types.js';
 import type { ClientRegistry, EventsRepository } from '../ports/events-repository.js';
+import type { LoaderRepository } from '../ports/loader-repository.js';
 import type { ObjectInfo, ObjectStore, PutObjectInput } from '../ports/object-store.js';
 import type { OrdersRepository } from '../ports/orders-repository.js';
 import type { FileReport, StatementsRepository } from '../ports/statements-repository.js';
@@ -101,6 +102,7 @@ export interface ApiServices {
     history(executionId: string): Promise<ExecutionHistoryEvent[]>;
   };
   alerts: { list(): Promise<AlertListing[]> };
+  loader: Pick<LoaderRepository, 'hiresByQuarter' | 'departmentsAboveMean'>;
   events: Pick<EventsRepository, 'feed' | 'query' | 'listRejected' | 'poll' | 'ack' | 'getConsumer'> & {
     /** Puts records that passed the edge checks on the stream and keeps the others as rejected. */
     accept(records: readonly BatchRecord[]): Promise<RecordResult[]>;

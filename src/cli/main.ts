@@ -7,6 +7,7 @@ import { registerEventCommands } from './commands/events.js';
 import { registerObjectCommands } from './commands/objects.js';
 import { registerOperationCommands } from './commands/operations.js';
 import { registerOrderCommands } from './commands/orders.js';
+import { registerReportCommands } from './commands/reports.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerStatementCommands } from './commands/statements.js';
 
@@ -37,6 +38,7 @@ registerOperationCommands(program, run);
 registerEventCommands(program, run);
 registerOrderCommands(program, run);
 registerAuctionCommands(program, run);
+registerReportCommands(program, run);
 
 // `tributary get … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -69,6 +69,7 @@ export function apiServices(fabric: Fabric, onWork: () => void = () => {}): ApiS
         })),
     },
     alerts: { list: () => fabric.alerts.list() },
+    loader: fabric.loader,
     events: {
       async accept(records) {
         const results = await acceptEventRecords(records, {

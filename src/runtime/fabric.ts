@@ -10,6 +10,7 @@ import { createSmtpMailer } from '../adapters/local/smtp-mailer.js';
 import { createSqlClientRegistry } from '../adapters/sql/client-registry.js';
 import { createSqlEventsRepository } from '../adapters/sql/events-repository.js';
 import { migrate } from '../adapters/sql/migrate.js';
+import { createSqlLoaderRepository } from '../adapters/sql/loader-repository.js';
 import { createSqlOrdersRepository } from '../adapters/sql/orders-repository.js';
 import { openPostgres } from '../adapters/sql/pg-client.js';
 import { openPGlite } from '../adapters/sql/pglite-client.js';
@@ -23,6 +24,7 @@ import { createStatementsNotifyHandler } from '../functions/statements-notify.js
 import type { Clock } from '../ports/clock.js';
 import type { ClientRegistry, EventsRepository } from '../ports/events-repository.js';
 import type { ObjectStore } from '../ports/object-store.js';
+import type { LoaderRepository } from '../ports/loader-repository.js';
 import type { OrdersRepository } from '../ports/orders-repository.js';
 import type { StatementsRepository } from '../ports/statements-repository.js';
 import {
@@ -86,6 +88,7 @@ export interface Fabric {
   readonly workflows: WorkflowRunner;
   readonly scheduler: Scheduler;
   readonly alerts: AlertNotifier;
+  readonly loader: LoaderRepository;
   /** Input of an auction execution: the configured wait and attempts. */
   readonly auctionInput: { waitSeconds: number; maxAttempts: number };
   close(): Promise<void>;
@@ -135,6 +138,7 @@ export async function openFabric(options: FabricOptions): Promise<Fabric> {
     const events = createSqlEventsRepository(db, clock);
     const clients = createSqlClientRegistry(db, clock);
     const orders = createSqlOrdersRepository(db, clock);
+    const loader = createSqlLoaderRepository(db);
     const handlers: Record<string, DeployedFunction['handler']> = {
       'statements-ingest': createStatementsIngestHandler({ objects, repository: statements, bus, clock }),
       'statements-notify': createStatementsNotifyHandler({
@@ -217,6 +221,7 @@ export async function openFabric(options: FabricOptions): Promise<Fabric> {
       workflows,
       scheduler,
       alerts,
+      loader,
       auctionInput,
       async close() {
         await scheduler.stop();
