@@ -9,8 +9,8 @@ import { createSimulatedAuctionPlatform } from '../adapters/local/simulated-auct
 import { createSmtpMailer } from '../adapters/local/smtp-mailer.js';
 import { createSqlClientRegistry } from '../adapters/sql/client-registry.js';
 import { createSqlEventsRepository } from '../adapters/sql/events-repository.js';
-import { migrate } from '../adapters/sql/migrate.js';
 import { createSqlLoaderRepository } from '../adapters/sql/loader-repository.js';
+import { migrate } from '../adapters/sql/migrate.js';
 import { createSqlOrdersRepository } from '../adapters/sql/orders-repository.js';
 import { openPostgres } from '../adapters/sql/pg-client.js';
 import { openPGlite } from '../adapters/sql/pglite-client.js';
@@ -23,8 +23,8 @@ import { createStatementsIngestHandler } from '../functions/statements-ingest.js
 import { createStatementsNotifyHandler } from '../functions/statements-notify.js';
 import type { Clock } from '../ports/clock.js';
 import type { ClientRegistry, EventsRepository } from '../ports/events-repository.js';
-import type { ObjectStore } from '../ports/object-store.js';
 import type { LoaderRepository } from '../ports/loader-repository.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import type { OrdersRepository } from '../ports/orders-repository.js';
 import type { StatementsRepository } from '../ports/statements-repository.js';
 import {
