@@ -1,14 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../src/api/app.js';
-import { apiServices } from '../src/runtime/api-services.js';
 import { ManualClock } from '../src/runtime/clock.js';
-import { type Fabric, type FabricOptions, openFabric } from '../src/runtime/fabric.js';
+import type { FabricOptions } from '../src/runtime/fabric.js';
 import { localFunctionArn } from '../src/runtime/workflow-runner.js';
 import { auctionDefinition } from '../src/workflows/auction.js';
 import { startReceiver } from './support/http-receiver.js';
+import { openTestFabric } from './support/test-fabric.js';
 import { validateAsl } from './support/validate-asl.js';
 
 const ORDERS = [
@@ -29,23 +25,14 @@ afterEach(async () => {
 });
 
 async function setUp(options: Partial<FabricOptions>) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'tributary-auction-'));
   const clock = new ManualClock('2024-09-01T00:00:00Z');
-  const fabric: Fabric = await openFabric({
-    dataDir,
-    databaseUrl: undefined,
-    smtpUrl: undefined,
-    mailFrom: 'x@y.z',
+  const { fabric, app, close } = await openTestFabric('auction', {
     clock,
     auctionWaitSeconds: 30,
     auctionMaxAttempts: 20,
     ...options,
   });
-  cleanups.push(async () => {
-    await fabric.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  const app = createApp(apiServices(fabric));
+  cleanups.push(close);
   const call = (path: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${fabric.adminToken}`);

@@ -1,34 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/api/app.js';
-import { apiServices } from '../src/runtime/api-services.js';
 import { ManualClock } from '../src/runtime/clock.js';
-import { type Fabric, openFabric } from '../src/runtime/fabric.js';
+import type { Fabric } from '../src/runtime/fabric.js';
 import { makeEvent, ndjson, sampleEvents, uuid } from './support/events.js';
+import { openTestFabric } from './support/test-fabric.js';
 
-let dataDir: string;
 let fabric: Fabric;
 let app: OpenAPIHono;
+let close = async () => {};
 const clock = new ManualClock('2024-09-01T00:00:00Z');
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'tributary-events-api-'));
-  fabric = await openFabric({
-    dataDir,
-    databaseUrl: undefined,
-    smtpUrl: undefined,
-    mailFrom: 'x@y.z',
-    clock,
-  });
-  app = createApp(apiServices(fabric));
+  ({ fabric, app, close } = await openTestFabric('events-api', { clock }));
 });
-afterAll(async () => {
-  await fabric?.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 interface Reason {
   path: string;

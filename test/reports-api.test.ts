@@ -4,17 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/api/app.js';
 import { routeFile } from '../src/core/loader/routing-rules.js';
 import { validateRows } from '../src/core/loader/validate-rows.js';
-import { apiServices } from '../src/runtime/api-services.js';
 import { ManualClock } from '../src/runtime/clock.js';
 import { type Fabric, openFabric } from '../src/runtime/fabric.js';
 import { datasets, tributary } from './support/cli.js';
+import { openTestFabric } from './support/test-fabric.js';
 
-let dataDir: string;
 let fabric: Fabric;
 let app: OpenAPIHono;
+let close = async () => {};
 const clock = new ManualClock('2024-09-01T00:00:00Z');
 
 async function load(fabricToLoad: Fabric, name: string) {
@@ -29,21 +28,10 @@ async function load(fabricToLoad: Fabric, name: string) {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'tributary-reports-'));
-  fabric = await openFabric({
-    dataDir,
-    databaseUrl: undefined,
-    smtpUrl: undefined,
-    mailFrom: 'x@y.z',
-    clock,
-  });
+  ({ fabric, app, close } = await openTestFabric('reports', { clock }));
   for (const name of ['departments.csv', 'jobs.csv', 'hired_employees.csv']) await load(fabric, name);
-  app = createApp(apiServices(fabric));
 });
-afterAll(async () => {
-  await fabric?.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 const call = (path: string) =>
   app.request(path, { headers: { authorization: `Bearer ${fabric.adminToken}` } });

@@ -1,49 +1,27 @@
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useMemoryDb } from '../../test/support/memory-db.js';
+import {
+  clicksTopology,
+  clicksTrigger,
+  dataOf,
+  openClicks,
+  SHARD_0,
+  useStreamDb,
+} from '../../test/support/stream-fixture.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import type { StreamHandler } from '../functions/kinesis-batch.js';
-import type { StreamTrigger, Topology } from '../topology.js';
-import { ManualClock } from './clock.js';
+import type { StreamTrigger } from '../topology.js';
+import type { ManualClock } from './clock.js';
 import { type DeployedFunction, Dispatcher } from './dispatcher.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-bus.js';
-import { QueueStore } from './queue-store.js';
+import type { QueueStore } from './queue-store.js';
 import { MAX_RECORD_BYTES } from './stream-shards.js';
 import { StreamStore } from './stream-store.js';
 import { currentTraceId, runInTrace } from './trace.js';
 
-// Two shards: keys 'a' and 'c' hash to shard 0, 'b' and 'd' to shard 1.
-const SHARD_0 = 'shardId-000000000000';
-
-const tiny = {
-  buckets: {},
-  rules: {},
-  stateMachines: {},
-  schedules: {},
-  queues: {
-    'clicks-dlq': { description: 'failed clicks', visibilityTimeoutSeconds: 30, retentionSeconds: 86_400 },
-  },
-  streams: { clicks: { description: 'clicks', shardCount: 2, retentionHours: 24 } },
-  functions: {},
-} satisfies Topology;
-
-const baseTrigger: StreamTrigger = {
-  stream: 'clicks',
-  batchSize: 3,
-  batchingWindowSeconds: 2,
-  startingPosition: 'TRIM_HORIZON',
-  maximumRetryAttempts: 2,
-  bisectBatchOnFunctionError: true,
-  onFailure: { queue: 'clicks-dlq' },
-};
-
-const database = useMemoryDb([
-  'stream_records',
-  'stream_shards',
-  'stream_checkpoints',
-  'queue_messages',
-  'function_runs',
-]);
+const tiny = clicksTopology;
+const baseTrigger = clicksTrigger({ batchSize: 3, batchingWindowSeconds: 2 });
+const database = useStreamDb();
 let db: SqlClient;
 let clock: ManualClock;
 let queues: QueueStore;
@@ -52,17 +30,10 @@ let seen: { consumer: string; data: string[]; traceId: string | undefined }[];
 let handle: StreamHandler;
 
 beforeEach(async () => {
-  db = database();
-  clock = new ManualClock('2024-09-01T12:00:00Z');
-  queues = new QueueStore(db, clock, tiny.queues, { failureQueues: ['clicks-dlq'] });
-  streams = new StreamStore(db, clock, tiny.streams);
-  await streams.ensureShards();
+  ({ db, clock, queues, streams } = await openClicks(database()));
   seen = [];
   handle = async () => undefined;
 });
-
-const dataOf = (event: KinesisStreamEvent) =>
-  event.Records.map((record) => Buffer.from(record.kinesis.data, 'base64').toString());
 
 function deploy(overrides: Partial<StreamTrigger> = {}, name = 'reader') {
   const fn: DeployedFunction = {

@@ -1,50 +1,28 @@
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useMemoryDb } from '../../test/support/memory-db.js';
+import {
+  clicksTopology,
+  clicksTrigger,
+  dataOf,
+  openClicks,
+  SHARD_0,
+  useStreamDb,
+} from '../../test/support/stream-fixture.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { reportStreamFailures, type StreamHandler } from '../functions/kinesis-batch.js';
 import { NonRetriableError } from '../functions/sqs-batch.js';
-import type { StreamTrigger, Topology } from '../topology.js';
-import { ManualClock } from './clock.js';
+import type { StreamTrigger } from '../topology.js';
+import type { ManualClock } from './clock.js';
 import { type DeployedFunction, Dispatcher } from './dispatcher.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-bus.js';
-import { QueueStore } from './queue-store.js';
+import type { QueueStore } from './queue-store.js';
 import { replayStreamFailures, type StreamFailureMessage } from './stream-failures.js';
-import { StreamStore } from './stream-store.js';
+import type { StreamStore } from './stream-store.js';
 import { runInTrace } from './trace.js';
 
-// Two shards: keys 'a' and 'c' hash to shard 0, 'b' and 'd' to shard 1.
-const SHARD_0 = 'shardId-000000000000';
-
-const tiny = {
-  buckets: {},
-  rules: {},
-  stateMachines: {},
-  schedules: {},
-  queues: {
-    'clicks-dlq': { description: 'failed clicks', visibilityTimeoutSeconds: 30, retentionSeconds: 86_400 },
-  },
-  streams: { clicks: { description: 'clicks', shardCount: 2, retentionHours: 24 } },
-  functions: {},
-} satisfies Topology;
-
-const baseTrigger: StreamTrigger = {
-  stream: 'clicks',
-  batchSize: 5,
-  batchingWindowSeconds: 0,
-  startingPosition: 'TRIM_HORIZON',
-  maximumRetryAttempts: 2,
-  bisectBatchOnFunctionError: true,
-  onFailure: { queue: 'clicks-dlq' },
-};
-
-const database = useMemoryDb([
-  'stream_records',
-  'stream_shards',
-  'stream_checkpoints',
-  'queue_messages',
-  'function_runs',
-]);
+const _tiny = clicksTopology;
+const baseTrigger = clicksTrigger();
+const database = useStreamDb();
 let db: SqlClient;
 let clock: ManualClock;
 let queues: QueueStore;
@@ -54,18 +32,11 @@ let logged: string[];
 let handle: StreamHandler;
 
 beforeEach(async () => {
-  db = database();
-  clock = new ManualClock('2024-09-01T12:00:00Z');
-  queues = new QueueStore(db, clock, tiny.queues, { failureQueues: ['clicks-dlq'] });
-  streams = new StreamStore(db, clock, tiny.streams);
-  await streams.ensureShards();
+  ({ db, clock, queues, streams } = await openClicks(database()));
   seen = [];
   logged = [];
   handle = async () => undefined;
 });
-
-const dataOf = (event: KinesisStreamEvent) =>
-  event.Records.map((record) => Buffer.from(record.kinesis.data, 'base64').toString());
 
 function deploy(overrides: Partial<StreamTrigger> = {}): Dispatcher {
   const fn: DeployedFunction = {
