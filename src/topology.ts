@@ -18,6 +18,10 @@ export const topology = {
     'order-results': {
       description: 'Accepted auction orders, one JSON object each (orders/<record_id>.json)',
     },
+    landing: {
+      description:
+        'Loader files: CSVs arrive under stage/ and move to processed/<table>/, failed/ or unmatched/',
+    },
   },
   queues: {
     'statements-ingest': {
@@ -40,6 +44,18 @@ export const topology = {
     },
     'statements-notify-dlq': {
       description: 'Summaries that could not be sent (for example: no email known)',
+      visibilityTimeoutSeconds: 30,
+      retentionSeconds: 14 * DAY,
+    },
+    loader: {
+      description: 'Landing files to route and bulk-load',
+      // A 5M-row file loads in minutes: longer than the function timeout, as AWS requires.
+      visibilityTimeoutSeconds: 960,
+      retentionSeconds: 4 * DAY,
+      deadLetter: { queue: 'loader-dlq', maxReceiveCount: 3 },
+    },
+    'loader-dlq': {
+      description: 'Landing files whose load failed three times for a reason other than their content',
       visibilityTimeoutSeconds: 30,
       retentionSeconds: 14 * DAY,
     },
@@ -90,6 +106,16 @@ export const topology = {
       pattern: { 'detail-type': ['StatementSummarized'] },
       target: { queue: 'statements-notify' },
     },
+    'loader-csv-staged': {
+      description: 'A .csv object created under stage/ in bucket landing',
+      pattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        // Prefix and suffix on one field: a wildcard ANDs them (a list of both would OR them).
+        detail: { bucket: { name: ['landing'] }, object: { key: [{ wildcard: 'stage/*.csv' }] } },
+      },
+      target: { queue: 'loader' },
+    },
   },
   functions: {
     'statements-ingest': {
@@ -120,6 +146,14 @@ export const topology = {
         bisectBatchOnFunctionError: true,
         onFailure: { queue: 'events-consume-dlq' },
       },
+    },
+    'loader-ingest': {
+      description:
+        'Routes a landing file by name, bulk-loads its valid rows, keeps the rejected ones, moves the file',
+      entry: 'src/functions/loader-ingest.ts',
+      timeoutSeconds: 900,
+      memoryMb: 1024,
+      trigger: { queue: 'loader', batchSize: 1 },
     },
     'auction-fetch-results': {
       description: 'Asks the auction platform for results on the pending orders',

@@ -177,9 +177,10 @@ describeEachDriver('LoaderRepository contract (sql)', (getDb) => {
       new Date('2024-09-01T12:00:00Z'),
     );
 
-    await repo.recordFailure({
+    await repo.recordNotLoaded({
       file: 'stage/hired_employees.csv',
       table: 'hired_employees',
+      status: 'failed',
       error: 'disk on fire',
       now: clock.now(),
     });

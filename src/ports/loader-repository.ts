@@ -5,11 +5,17 @@ import type { RowBatch } from '../core/loader/types.js';
 export interface LoaderFile {
   loadFile: string;
   table: string | null;
-  status: 'loaded' | 'failed';
+  /**
+   * `loaded`: its rows are in `table` (some may be rejected); `failed`: nothing of this attempt was
+   * loaded (an earlier load of the same file, if any, stays); `unmatched`: no routing rule names it.
+   */
+  status: 'loaded' | 'failed' | 'unmatched';
   rowsLoaded: number;
   rowsRejected: number;
   loadedAt: Date;
   error: string | null;
+  /** Where the object now is in its bucket (`processed/…`, `failed/…`, `unmatched/…`), if it moved. */
+  movedTo: string | null;
 }
 
 /** A row kept out of its table. `line` is the 1-based line in the file (or position in a posted batch). */
@@ -61,6 +67,8 @@ export interface LoaderRepository {
     rule: RoutingRule;
     batches: AsyncIterable<RowBatch>;
     now: Date;
+    /** Where the object will be moved once this load commits. */
+    movedTo?: string;
   }): Promise<LoadCounts>;
   /**
    * Inserts rows posted to the batch API (1 to 1,000, validated like a file's rows) under the load
@@ -73,9 +81,20 @@ export interface LoaderRepository {
     rows: readonly unknown[],
     now: Date,
   ): Promise<LoadCounts & { loadFile: string; rejectedRows: RowBatch['rejected'] }>;
-  /** Records a file that could not be loaded at all (its earlier rows, if any, stay). */
-  recordFailure(input: { file: string; table: string | null; error: string; now: Date }): Promise<void>;
-  listFiles(): Promise<LoaderFile[]>;
+  /**
+   * Records a file that was not loaded: `failed` (its earlier rows, if any, stay, with their
+   * counts) or `unmatched` (no rule routes it).
+   */
+  recordNotLoaded(input: {
+    file: string;
+    table: string | null;
+    status: 'failed' | 'unmatched';
+    error: string;
+    now: Date;
+    movedTo?: string;
+  }): Promise<void>;
+  /** Every file's latest outcome, by name; `file` narrows to one. */
+  listFiles(filter?: { file?: string }): Promise<LoaderFile[]>;
   listRejected(filter?: { file?: string; limit?: number }): Promise<StoredRejectedRow[]>;
   /** Hires per department and job by quarter of `year` (UTC), sorted by department then job. */
   hiresByQuarter(year: number): Promise<HiresByQuarterRow[]>;

@@ -11,6 +11,11 @@ export interface ObjectInfo {
   metadata: Record<string, string>;
 }
 
+export interface ObjectAddress {
+  bucket: string;
+  key: string;
+}
+
 export interface PutObjectInput {
   bucket: string;
   key: string;
@@ -30,6 +35,11 @@ export interface ObjectStore {
   /** Streams the object's bytes. Throws `ObjectNotFoundError` when absent. */
   read(bucket: string, key: string): AsyncIterable<Uint8Array>;
   list(bucket: string, prefix?: string): Promise<ObjectInfo[]>;
+  /**
+   * Copies an object with its content type and metadata (S3 CopyObject), emitting "Object
+   * Created" for the copy. Throws `ObjectNotFoundError` when the source is absent.
+   */
+  copy(from: ObjectAddress, to: ObjectAddress): Promise<ObjectInfo>;
   delete(bucket: string, key: string): Promise<void>;
 }
 

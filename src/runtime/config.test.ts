@@ -18,6 +18,7 @@ const env = {
   AUCTION_MAX_ATTEMPTS: '5',
   AUCTION_SCHEDULE: 'cron(0 9 * * ? *)',
   ALERT_WEBHOOK_URL: 'https://hooks.example.com/env',
+  LOADER_RULES: '/etc/tributary/loader-rules.json',
 };
 
 const options = {
@@ -34,6 +35,7 @@ const options = {
   auctionMaxAttempts: 3,
   auctionSchedule: 'rate(5 minutes)',
   alertWebhookUrl: 'https://hooks.example.com/flag',
+  loaderRulesFile: 'config/rules.json',
 };
 
 const auctionDefaults = {
@@ -45,6 +47,7 @@ const auctionDefaults = {
   auctionMaxAttempts: 20,
   auctionSchedule: 'rate(1 hour)',
   alertWebhookUrl: undefined,
+  loaderRulesFile: undefined,
 };
 
 function configError(fn: () => unknown): ConfigError {
@@ -84,6 +87,7 @@ describe('loadConfig', () => {
       auctionMaxAttempts: 5,
       auctionSchedule: 'cron(0 9 * * ? *)',
       alertWebhookUrl: 'https://hooks.example.com/env',
+      loaderRulesFile: resolve('/etc/tributary/loader-rules.json'),
     });
   });
 
@@ -102,6 +106,7 @@ describe('loadConfig', () => {
       auctionMaxAttempts: 3,
       auctionSchedule: 'rate(5 minutes)',
       alertWebhookUrl: 'https://hooks.example.com/flag',
+      loaderRulesFile: resolve(cwd, 'config/rules.json'),
     });
   });
 
@@ -117,6 +122,7 @@ describe('loadConfig', () => {
     ['auctionMaxAttempts', 'AUCTION_MAX_ATTEMPTS'],
     ['auctionSchedule', 'AUCTION_SCHEDULE'],
     ['alertWebhookUrl', 'ALERT_WEBHOOK_URL'],
+    ['loaderRulesFile', 'LOADER_RULES'],
   ] as const)('resolves %s on its own: option, then %s, then default', (setting, variable) => {
     const defaults = loadConfig({}, {}, cwd);
     const onlyEnv = { [variable]: env[variable] };
@@ -173,6 +179,7 @@ describe('loadConfig', () => {
     ['AUCTION_MAX_ATTEMPTS', 'many', 'must be a whole number'],
     ['AUCTION_SCHEDULE', 'every hour', ''],
     ['ALERT_WEBHOOK_URL', 'hooks', 'must be an http:// or https:// URL'],
+    ['LOADER_RULES', 'rules.yaml', 'must be the path of a .json file'],
   ])('refuses an invalid %s with a ConfigError naming it', (variable, value, reason) => {
     const error = configError(() => loadConfig({ [variable]: value }, {}, cwd));
     expect(error.message).toContain(`${variable} ${reason}`);

@@ -27,6 +27,8 @@ export interface RuntimeConfig {
   auctionSchedule: string;
   /** Slack-compatible incoming webhook for alerts; alerts are always kept in the outbox. */
   alertWebhookUrl: string | undefined;
+  /** A JSON file of loader routing rules (`LOADER_RULES`), resolved; the built-in rules when absent. */
+  loaderRulesFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +93,11 @@ const envSchema = z.object({
     })
     .optional(),
   ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  LOADER_RULES: z
+    .string()
+    .trim()
+    .regex(/\.json$/i, 'must be the path of a .json file')
+    .optional(),
 });
 
 /**
@@ -121,6 +128,7 @@ export function loadConfig(
       options.auctionMaxAttempts === undefined ? undefined : String(options.auctionMaxAttempts),
     AUCTION_SCHEDULE: options.auctionSchedule,
     ALERT_WEBHOOK_URL: options.alertWebhookUrl,
+    LOADER_RULES: options.loaderRulesFile,
   };
   const raw = Object.fromEntries(
     Object.keys(envSchema.shape)
@@ -150,5 +158,6 @@ export function loadConfig(
     auctionMaxAttempts: values.AUCTION_MAX_ATTEMPTS ?? 20,
     auctionSchedule: values.AUCTION_SCHEDULE ?? 'rate(1 hour)',
     alertWebhookUrl: values.ALERT_WEBHOOK_URL,
+    loaderRulesFile: values.LOADER_RULES ? resolve(cwd, values.LOADER_RULES) : undefined,
   });
 }

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHttpAuctionPlatform } from '../adapters/http/http-auction-platform.js';
 import { type AlertNotifier, createAlertNotifier } from '../adapters/local/alert-notifier.js';
@@ -17,8 +17,10 @@ import { openPGlite } from '../adapters/sql/pglite-client.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { createSqlStatementsRepository } from '../adapters/sql/statements-repository.js';
 import { defaultSchemaRegistry } from '../core/events/schema-registry.js';
+import { defaultRoutingRules, parseRoutingRules, type RoutingRule } from '../core/loader/routing-rules.js';
 import { createAuctionTaskHandlers } from '../functions/auction-tasks.js';
 import { createEventsConsumeHandler } from '../functions/events-consume.js';
+import { createLoaderIngestHandler } from '../functions/loader-ingest.js';
 import { createStatementsIngestHandler } from '../functions/statements-ingest.js';
 import { createStatementsNotifyHandler } from '../functions/statements-notify.js';
 import type { Clock } from '../ports/clock.js';
@@ -36,7 +38,7 @@ import {
 } from '../topology.js';
 import { ensureAdminToken } from './admin-token.js';
 import { systemClock } from './clock.js';
-import type { RuntimeConfig } from './config.js';
+import { ConfigError, type RuntimeConfig } from './config.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { type DeployedFunction, Dispatcher } from './dispatcher.js';
 import { createLocalBus, type LocalBus } from './local-bus.js';
@@ -59,6 +61,7 @@ export interface FabricOptions
         | 'auctionMaxAttempts'
         | 'auctionSchedule'
         | 'alertWebhookUrl'
+        | 'loaderRulesFile'
       >
     > {
   clock?: Clock;
@@ -89,6 +92,8 @@ export interface Fabric {
   readonly scheduler: Scheduler;
   readonly alerts: AlertNotifier;
   readonly loader: LoaderRepository;
+  /** Where landing files go: the rules of `LOADER_RULES`, or the built-in ones. */
+  readonly loaderRules: readonly RoutingRule[];
   /** Input of an auction execution: the configured wait and attempts. */
   readonly auctionInput: { waitSeconds: number; maxAttempts: number };
   close(): Promise<void>;
@@ -102,6 +107,7 @@ export interface Fabric {
 export async function openFabric(options: FabricOptions): Promise<Fabric> {
   const clock = options.clock ?? systemClock;
   const topology = options.topology ?? defaultTopology;
+  const loaderRules = await readLoaderRules(options.loaderRulesFile);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const lock = await acquireDataDirLock(options.dataDir);
   let db: SqlClient | undefined;
@@ -150,6 +156,7 @@ export async function openFabric(options: FabricOptions): Promise<Fabric> {
         from: options.mailFrom,
       }),
       'events-consume': createEventsConsumeHandler({ registry: defaultSchemaRegistry, repository: events }),
+      'loader-ingest': createLoaderIngestHandler({ objects, repository: loader, rules: loaderRules, clock }),
     };
     const alerts = createAlertNotifier({ db, clock, webhookUrl: options.alertWebhookUrl });
     const platform =
@@ -222,6 +229,7 @@ export async function openFabric(options: FabricOptions): Promise<Fabric> {
       scheduler,
       alerts,
       loader,
+      loaderRules,
       auctionInput,
       async close() {
         await scheduler.stop();
@@ -235,5 +243,23 @@ export async function openFabric(options: FabricOptions): Promise<Fabric> {
     await db?.close().catch(() => {});
     await lock.release();
     throw error;
+  }
+}
+
+/** The routing rules of a `LOADER_RULES` file, or the built-in ones; a bad file stops start-up. */
+async function readLoaderRules(path: string | undefined): Promise<readonly RoutingRule[]> {
+  if (!path) return defaultRoutingRules;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `invalid configuration: LOADER_RULES cannot read ${path}: ${(error as Error).message}`,
+    );
+  }
+  try {
+    return parseRoutingRules(text);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: LOADER_RULES ${path}: ${(error as Error).message}`);
   }
 }

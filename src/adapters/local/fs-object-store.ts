@@ -55,66 +55,82 @@ export function createFsObjectStore(options: {
     return objectPathWithin(root, bucket, key);
   };
 
-  return {
-    async put(input: PutObjectInput): Promise<ObjectInfo> {
-      const target = pathOf(input.bucket, input.key);
-      const tmpDir = join(root, '.incoming');
-      await mkdir(tmpDir, { recursive: true });
-      const tmp = join(tmpDir, randomUUID());
-      const hash = createHash('md5');
-      let size = 0;
-      const file = await open(tmp, 'w');
-      try {
-        const body = input.body;
-        const chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> =
-          typeof body === 'string' ? [Buffer.from(body)] : body instanceof Uint8Array ? [body] : body;
-        for await (const chunk of chunks) {
-          hash.update(chunk);
-          size += chunk.byteLength;
-          await file.write(chunk);
-        }
-        await file.sync();
-      } catch (error) {
-        await file.close();
-        await rm(tmp, { force: true });
-        throw error;
+  const write = async (input: PutObjectInput, reason: ObjectCreatedReason): Promise<ObjectInfo> => {
+    const target = pathOf(input.bucket, input.key);
+    const tmpDir = join(root, '.incoming');
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = join(tmpDir, randomUUID());
+    const hash = createHash('md5');
+    let size = 0;
+    const file = await open(tmp, 'w');
+    try {
+      const body = input.body;
+      const chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> =
+        typeof body === 'string' ? [Buffer.from(body)] : body instanceof Uint8Array ? [body] : body;
+      for await (const chunk of chunks) {
+        hash.update(chunk);
+        size += chunk.byteLength;
+        await file.write(chunk);
       }
+      await file.sync();
+    } catch (error) {
       await file.close();
-      const info: ObjectInfo = {
-        bucket: input.bucket,
-        key: input.key,
-        size,
-        etag: hash.digest('hex'),
-        contentType: input.contentType ?? 'application/octet-stream',
-        lastModified: clock.now(),
-        metadata: Object.fromEntries(
-          Object.entries(input.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
-        ),
-      };
-      // Outside the transaction: PGlite has one connection, and nothing else can query while a
-      // transaction waits on the filesystem. Creating the folder early changes no visible state.
-      await mkdir(dirname(target), { recursive: true }).catch(async (error: unknown) => {
-        await rm(tmp, { force: true });
-        throw error;
-      });
-      await db
-        .transaction(async (tx) => {
-          await tx.query(
-            `INSERT INTO objects (bucket, key, size, etag, content_type, metadata, last_modified)
+      await rm(tmp, { force: true });
+      throw error;
+    }
+    await file.close();
+    const info: ObjectInfo = {
+      bucket: input.bucket,
+      key: input.key,
+      size,
+      etag: hash.digest('hex'),
+      contentType: input.contentType ?? 'application/octet-stream',
+      lastModified: clock.now(),
+      metadata: Object.fromEntries(
+        Object.entries(input.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+      ),
+    };
+    // Outside the transaction: PGlite has one connection, and nothing else can query while a
+    // transaction waits on the filesystem. Creating the folder early changes no visible state.
+    await mkdir(dirname(target), { recursive: true }).catch(async (error: unknown) => {
+      await rm(tmp, { force: true });
+      throw error;
+    });
+    await db
+      .transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO objects (bucket, key, size, etag, content_type, metadata, last_modified)
            VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (bucket, key) DO UPDATE SET size = EXCLUDED.size, etag = EXCLUDED.etag,
              content_type = EXCLUDED.content_type, metadata = EXCLUDED.metadata, last_modified = EXCLUDED.last_modified`,
-            [info.bucket, info.key, info.size, info.etag, info.contentType, info.metadata, info.lastModified],
-          );
-          await publishIn(tx, [objectCreatedEvent(info)]);
-          // Last step before commit: a put that fails leaves the previous version's bytes in place.
-          await rename(tmp, target);
-        })
-        .catch(async (error: unknown) => {
-          await rm(tmp, { force: true });
-          throw error;
-        });
-      return info;
+          [info.bucket, info.key, info.size, info.etag, info.contentType, info.metadata, info.lastModified],
+        );
+        await publishIn(tx, [objectCreatedEvent(info, reason)]);
+        // Last step before commit: a put that fails leaves the previous version's bytes in place.
+        await rename(tmp, target);
+      })
+      .catch(async (error: unknown) => {
+        await rm(tmp, { force: true });
+        throw error;
+      });
+    return info;
+  };
+
+  const store: ObjectStore = {
+    put: (input) => write(input, 'PutObject'),
+
+    async copy(from, to) {
+      const source = await store.head(from.bucket, from.key);
+      if (!source) throw new ObjectNotFoundError(from.bucket, from.key);
+      return write(
+        {
+          ...to,
+          body: store.read(from.bucket, from.key),
+          contentType: source.contentType,
+          metadata: source.metadata,
+        },
+        'CopyObject',
+      );
     },
 
     async head(bucket, key) {
@@ -148,10 +164,16 @@ export function createFsObjectStore(options: {
       await rm(path, { force: true });
     },
   };
+  return store;
 }
 
+export type ObjectCreatedReason = 'PutObject' | 'CopyObject';
+
 /** The event S3 sends to EventBridge for a new object. */
-export function objectCreatedEvent(info: ObjectInfo): BusEventInput {
+export function objectCreatedEvent(
+  info: ObjectInfo,
+  reason: ObjectCreatedReason = 'PutObject',
+): BusEventInput {
   return {
     source: 'aws.s3',
     detailType: 'Object Created',
@@ -167,7 +189,7 @@ export function objectCreatedEvent(info: ObjectInfo): BusEventInput {
       },
       'request-id': randomUUID(),
       requester: 'tributary',
-      reason: 'PutObject',
+      reason,
     },
   };
 }

@@ -19,9 +19,20 @@ import type { SqlClient } from './sql-client.js';
  * const { loaded, rejected } = await repository.loadFile({ file, rule, batches: validateRows(chunks, rule), now });
  */
 export function createSqlLoaderRepository(db: SqlClient): LoaderRepository {
+  const ensured = new Set<string>();
+  /** A configured rule may name a table no migration created: it is made from the rule's columns. */
+  const ensureTable = async (rule: RoutingRule): Promise<void> => {
+    if (ensured.has(rule.table)) return;
+    await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`loader-table:${rule.table}`]);
+      await tx.exec(createTableSql(rule));
+    });
+    ensured.add(rule.table);
+  };
   return {
-    loadFile: ({ file, rule, batches, now }) =>
-      db.transaction(async (tx) => {
+    loadFile: async ({ file, rule, batches, now, movedTo }) => {
+      await ensureTable(rule);
+      return db.transaction(async (tx) => {
         // Two loads of one file at once would each delete, then both insert: serialise them.
         await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`loader:${file}`]);
         await tx.query(`DELETE FROM ${quote(rule.table)} WHERE load_file = $1`, [file]);
@@ -32,51 +43,40 @@ export function createSqlLoaderRepository(db: SqlClient): LoaderRepository {
           loaded += await copyValid(tx, rule, file, batch, now);
           rejected += await insertRejected(tx, rule, file, batch, now);
         }
-        await saveOutcome(tx, {
-          file,
-          table: rule.table,
-          status: 'loaded',
-          loaded,
-          rejected,
-          now,
-          error: null,
-        });
+        await saveOutcome(tx, { file, table: rule.table, loaded, rejected, now, movedTo: movedTo ?? null });
         return { loaded, rejected };
-      }),
+      });
+    },
 
     async insertRows(rule, rows, now) {
       const batch = validatePostedRows(rows, rule);
+      await ensureTable(rule);
       const file = `api:${now.toISOString()}:${randomUUID().slice(0, 8)}`;
       return db.transaction(async (tx) => {
         const loaded = await copyValid(tx, rule, file, batch, now);
         const rejected = await insertRejected(tx, rule, file, batch, now);
-        await saveOutcome(tx, {
-          file,
-          table: rule.table,
-          status: 'loaded',
-          loaded,
-          rejected,
-          now,
-          error: null,
-        });
+        await saveOutcome(tx, { file, table: rule.table, loaded, rejected, now, movedTo: null });
         return { loadFile: file, loaded, rejected, rejectedRows: batch.rejected };
       });
     },
 
-    async recordFailure({ file, table, error, now }) {
+    async recordNotLoaded({ file, table, status, error, now, movedTo }) {
       // Keeps the counts of an earlier successful load: its rows are still in the table.
       await db.query(
-        `INSERT INTO loader_files (load_file, table_name, status, loaded_at, error)
-         VALUES ($1, $2, 'failed', $3, $4)
+        `INSERT INTO loader_files (load_file, table_name, status, loaded_at, error, moved_to)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (load_file) DO UPDATE
-         SET table_name = coalesce(excluded.table_name, loader_files.table_name), status = 'failed',
-             loaded_at = excluded.loaded_at, error = excluded.error`,
-        [file, table, now, error],
+         SET table_name = coalesce(excluded.table_name, loader_files.table_name), status = excluded.status,
+             loaded_at = excluded.loaded_at, error = excluded.error, moved_to = excluded.moved_to`,
+        [file, table, status, now, error, movedTo ?? null],
       );
     },
 
-    async listFiles() {
-      const { rows } = await db.query<FileRow>('SELECT * FROM loader_files ORDER BY load_file COLLATE "C"');
+    async listFiles({ file } = {}) {
+      const { rows } = await db.query<FileRow>(
+        `SELECT * FROM loader_files WHERE $1::text IS NULL OR load_file = $1 ORDER BY load_file COLLATE "C"`,
+        [file ?? null],
+      );
       return rows.map(toLoaderFile);
     },
 
@@ -193,24 +193,35 @@ async function insertRejected(
 
 async function saveOutcome(
   tx: SqlClient,
-  o: {
-    file: string;
-    table: string;
-    status: 'loaded';
-    loaded: number;
-    rejected: number;
-    now: Date;
-    error: null;
-  },
+  o: { file: string; table: string; loaded: number; rejected: number; now: Date; movedTo: string | null },
 ): Promise<void> {
   await tx.query(
-    `INSERT INTO loader_files (load_file, table_name, status, rows_loaded, rows_rejected, loaded_at, error)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO loader_files (load_file, table_name, status, rows_loaded, rows_rejected, loaded_at, error, moved_to)
+     VALUES ($1, $2, 'loaded', $3, $4, $5, NULL, $6)
      ON CONFLICT (load_file) DO UPDATE
      SET table_name = excluded.table_name, status = excluded.status, rows_loaded = excluded.rows_loaded,
-         rows_rejected = excluded.rows_rejected, loaded_at = excluded.loaded_at, error = excluded.error`,
-    [o.file, o.table, o.status, o.loaded, o.rejected, o.now, o.error],
+         rows_rejected = excluded.rows_rejected, loaded_at = excluded.loaded_at, error = NULL,
+         moved_to = excluded.moved_to`,
+    [o.file, o.table, o.loaded, o.rejected, o.now, o.movedTo],
   );
+}
+
+const SQL_TYPES: Record<RoutingRule['columns'][number]['type'], string> = {
+  int: 'int',
+  text: 'text',
+  timestamptz: 'timestamptz',
+};
+
+/** The table a rule loads into, with the audit columns; a no-op when it exists (defaults do). */
+function createTableSql(rule: RoutingRule): string {
+  const columns = rule.columns.map((column) => `${quote(column.name)} ${SQL_TYPES[column.type]} NOT NULL`);
+  return `CREATE TABLE IF NOT EXISTS ${quote(rule.table)} (
+    ${columns.join(',\n    ')},
+    load_file text NOT NULL,
+    load_row_number int NOT NULL,
+    load_ts timestamptz NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS ${quote(`${rule.table.slice(0, 50)}_load_file`)} ON ${quote(rule.table)} (load_file);`;
 }
 
 /** Identifiers were checked against SQL_IDENTIFIER by the rules; quoting is a second fence. */
@@ -235,6 +246,7 @@ interface FileRow {
   rows_rejected: number;
   loaded_at: Date;
   error: string | null;
+  moved_to: string | null;
 }
 
 function toLoaderFile(row: FileRow): LoaderFile {
@@ -246,6 +258,7 @@ function toLoaderFile(row: FileRow): LoaderFile {
     rowsRejected: row.rows_rejected,
     loadedAt: row.loaded_at,
     error: row.error,
+    movedTo: row.moved_to,
   };
 }
 

@@ -35,6 +35,8 @@ function checkField(field: string, column: LoaderColumn): string | undefined {
   if (field === '') return 'is required';
   // PostgreSQL text cannot hold NUL: such a field could never be stored.
   if (field.includes('\u0000')) return 'contains a NUL character';
+  // What the UTF-8 decoder put in place of bytes that were not UTF-8: storing it would lose them.
+  if (field.includes('\uFFFD')) return `${show(field)} is not valid UTF-8 (files must be UTF-8 encoded)`;
   if (column.type === 'int') {
     if (!INTEGER.test(field)) return `${show(field)} is not an integer`;
     const value = Number(field);
