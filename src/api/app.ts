@@ -6,6 +6,7 @@ import { ApiError, errorBody } from './errors.js';
 import { requireAdminOutsideClientRoutes, setPrincipal } from './principal.js';
 import { auctionRoutes } from './routes/auction.js';
 import { clientRoutes } from './routes/clients.js';
+import { datasetRoutes } from './routes/datasets.js';
 import { eventRoutes } from './routes/events.js';
 import { objectRoutes } from './routes/objects.js';
 import { operationRoutes } from './routes/operations.js';
@@ -105,10 +106,12 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
   });
 
   app.use('*', async (c, next) => {
-    // These routes set their own limits (larger for objects and events; orders answer 400, not 413).
+    // These routes set their own limits (larger for objects and events; orders and datasets answer
+    // 400, not 413).
     if (c.req.method === 'PUT' && c.req.path.startsWith('/buckets/')) return next();
     if (c.req.method === 'POST' && c.req.path.startsWith('/events')) return next();
     if (c.req.method === 'POST' && c.req.path === '/orders') return next();
+    if (c.req.method === 'POST' && c.req.path.startsWith('/datasets/')) return next();
     return bodyLimit({
       maxSize: MAX_JSON_BYTES,
       onError: () => {
@@ -125,6 +128,7 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
   orderRoutes(app, services);
   auctionRoutes(app, services);
   reportRoutes(app, services);
+  datasetRoutes(app, services);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

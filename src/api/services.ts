@@ -1,8 +1,10 @@
 import type { RecordResult } from '../core/events/accept-events.js';
 import type { BatchRecord } from '../core/events/parse-event-batch.js';
+import type { RoutingRule } from '../core/loader/routing-rules.js';
 import type { SubmittedOrders } from '../core/orders/submit-orders.js';
 import type { OrderInput } from '../core/orders/types.js';
 import type { Account } from '../core/statements/types.js';
+import type { Clock } from '../ports/clock.js';
 import type { ClientRegistry, EventsRepository } from '../ports/events-repository.js';
 import type { LoaderRepository } from '../ports/loader-repository.js';
 import type { ObjectInfo, ObjectStore, PutObjectInput } from '../ports/object-store.js';
@@ -102,7 +104,14 @@ export interface ApiServices {
     history(executionId: string): Promise<ExecutionHistoryEvent[]>;
   };
   alerts: { list(): Promise<AlertListing[]> };
-  loader: Pick<LoaderRepository, 'hiresByQuarter' | 'departmentsAboveMean'>;
+  /** The time routes stamp what they store with (a posted batch's load time). */
+  clock: Clock;
+  loader: Pick<
+    LoaderRepository,
+    'hiresByQuarter' | 'departmentsAboveMean' | 'insertRows' | 'listFiles' | 'listRejected'
+  >;
+  /** The configured routing rules: `POST /datasets/:table/rows` loads into the first rule of `table`. */
+  loaderRules: readonly RoutingRule[];
   events: Pick<EventsRepository, 'feed' | 'query' | 'listRejected' | 'poll' | 'ack' | 'getConsumer'> & {
     /** Puts records that passed the edge checks on the stream and keeps the others as rejected. */
     accept(records: readonly BatchRecord[]): Promise<RecordResult[]>;

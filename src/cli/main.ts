@@ -4,6 +4,7 @@ import { DataDirLockedError } from '../runtime/data-dir-lock.js';
 import { type Backend, CliError, connect } from './backend.js';
 import { registerAuctionCommands } from './commands/auction.js';
 import { registerEventCommands } from './commands/events.js';
+import { registerLoaderCommands } from './commands/loader.js';
 import { registerObjectCommands } from './commands/objects.js';
 import { registerOperationCommands } from './commands/operations.js';
 import { registerOrderCommands } from './commands/orders.js';
@@ -39,6 +40,7 @@ registerEventCommands(program, run);
 registerOrderCommands(program, run);
 registerAuctionCommands(program, run);
 registerReportCommands(program, run);
+registerLoaderCommands(program, run);
 
 // `tributary get … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

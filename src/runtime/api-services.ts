@@ -69,7 +69,9 @@ export function apiServices(fabric: Fabric, onWork: () => void = () => {}): ApiS
         })),
     },
     alerts: { list: () => fabric.alerts.list() },
+    clock: fabric.clock,
     loader: fabric.loader,
+    loaderRules: fabric.loaderRules,
     events: {
       async accept(records) {
         const results = await acceptEventRecords(records, {

@@ -3,8 +3,10 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
+import { STAGE_PREFIX } from '../../core/loader/ingest-landing-file.js';
 import { type Backend, CliError, call } from '../backend.js';
 import { emit, table } from '../output.js';
+import { describeLoaderFile, type LoaderFileJson } from './loader.js';
 import type { Run } from './run.js';
 
 interface ObjectInfoJson {
@@ -67,7 +69,15 @@ async function putOutcome(backend: Backend, info: ObjectInfoJson) {
       () => undefined,
     );
   }
-  return { settled: settled.settled, statements, deadLetters: trace.deadLetters };
+  let loader: LoaderFileJson | undefined;
+  if (info.bucket === 'landing') {
+    const query = new URLSearchParams({ file: info.key });
+    const listing = await call<{ files: LoaderFileJson[] }>(backend, 'GET', `/loader/files?${query}`).catch(
+      () => undefined,
+    );
+    loader = listing?.files[0];
+  }
+  return { settled: settled.settled, statements, loader, deadLetters: trace.deadLetters };
 }
 
 export function registerObjectCommands(program: Command, run: Run): void {
@@ -121,6 +131,15 @@ export function registerObjectCommands(program: Command, run: Run): void {
             lines.push(`lines rejected: ${report.rejectedCount}`);
             for (const bad of report.rejected) lines.push(`  ${bad.reason}`);
             lines.push(`accounts: ${report.accounts.join(', ') || '—'}`);
+          }
+          if (outcome.loader) {
+            lines.push(describeLoaderFile(outcome.loader));
+            if (outcome.loader.rowsRejected > 0)
+              lines.push(
+                `see the rejected rows: tributary loader rejected --file ${outcome.loader.loadFile}`,
+              );
+          } else if (bucket === 'landing' && !key.startsWith(STAGE_PREFIX)) {
+            lines.push(`not loaded: the loader reads only files under landing/${STAGE_PREFIX}`);
           }
           for (const dead of outcome.deadLetters)
             lines.push(`dead letter ${dead.messageId} (${dead.sourceQueue}): ${dead.lastError}`);
