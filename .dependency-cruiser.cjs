@@ -67,6 +67,22 @@ module.exports = {
       to: { path: '(^|/)node_modules/@aws-sdk/' },
     },
     {
+      name: 'embedded-runtime-never-loads-aws-adapters',
+      comment: 'The AWS adapters and Lambda entry points load the AWS SDK: the local runtime never does.',
+      severity: 'error',
+      from: { path: '^src/(runtime|cli|api|functions|core|ports)/' },
+      to: { path: '^src/(adapters/aws|aws)/' },
+    },
+    {
+      name: 'lambda-bundles-never-load-pglite',
+      comment: 'src/aws/ holds the Lambda entry points: no embedded runtime, no PGlite, no local files.',
+      severity: 'error',
+      from: { path: '^src/aws/' },
+      to: {
+        path: '^src/(runtime|cli)/|^src/adapters/(local/|sql/pglite-client)|(^|/)node_modules/@electric-sql/',
+      },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
