@@ -39,7 +39,7 @@ export function createSqlLoaderRepository(db: SqlClient): LoaderRepository {
         await tx.query('DELETE FROM loader_rejected_rows WHERE load_file = $1', [file]);
         let loaded = 0;
         let rejected = 0;
-        for await (const batch of batches) {
+        for await (const batch of readAhead(batches)) {
           loaded += await copyValid(tx, rule, file, batch, now);
           rejected += await insertRejected(tx, rule, file, batch, now);
         }
@@ -134,6 +134,36 @@ export function createSqlLoaderRepository(db: SqlClient): LoaderRepository {
       return rows.map(({ id, department, hired }) => ({ id, department, hired }));
     },
   };
+}
+
+/**
+ * Yields each batch while the next one is already being produced: the file's reading and
+ * validation run while the server copies the batch before it. A consumer that stops early (a
+ * failed COPY) leaves the pending read to settle quietly, and the source is closed.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const pull = () => {
+    const pending = iterator.next();
+    // Its failure is seen when it is awaited, not reported as unhandled while a COPY runs.
+    pending.catch(() => {});
+    return pending;
+  };
+  let next = pull();
+  let finished = false;
+  try {
+    while (true) {
+      const current = await next;
+      if (current.done) {
+        finished = true;
+        return;
+      }
+      next = pull();
+      yield current.value;
+    }
+  } finally {
+    if (!finished) await next.then(() => iterator.return?.()).catch(() => {});
+  }
 }
 
 /** `d` and `j`: one name per department and job id, the most recently loaded. */
