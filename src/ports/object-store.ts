@@ -52,3 +52,11 @@ export class ObjectNotFoundError extends Error {
     this.name = 'ObjectNotFoundError';
   }
 }
+
+/** The bucket is not one the store serves (not declared locally, not mapped on AWS). */
+export class NoSuchBucketError extends Error {
+  constructor(readonly bucket: string) {
+    super(`bucket "${bucket}" does not exist`);
+    this.name = 'NoSuchBucketError';
+  }
+}

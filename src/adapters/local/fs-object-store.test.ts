@@ -8,8 +8,7 @@ import type { BusEventInput } from '../../ports/bus.js';
 import { ObjectNotFoundError, type ObjectStore } from '../../ports/object-store.js';
 import { ManualClock } from '../../runtime/clock.js';
 import type { SqlClient } from '../sql/sql-client.js';
-import { createFsObjectStore, NoSuchBucketError, type PublishIn } from './fs-object-store.js';
-import { InvalidObjectKeyError } from './object-key.js';
+import { createFsObjectStore, type PublishIn } from './fs-object-store.js';
 
 const database = useMemoryDb(['objects']);
 let db: SqlClient;
@@ -80,106 +79,6 @@ describe('createFsObjectStore', () => {
     expect(await readFile(join(root, 'transactions', 'uploads', 'año', 'july.csv'), 'utf8')).toBe(body);
     expect(await store.list('transactions')).toEqual([expected]);
   });
-
-  it('stores a streamed body chunk by chunk with the MD5 of the whole as its etag', async () => {
-    const parts = ['first line\n', 'second ', 'line\n', 'ñ'];
-    async function* chunks() {
-      for (const part of parts) yield Buffer.from(part);
-    }
-    const info = await store.put({ bucket: 'transactions', key: 'streamed.csv', body: chunks() });
-    const whole = parts.join('');
-    expect(info).toMatchObject({
-      size: Buffer.byteLength(whole),
-      etag: md5(whole),
-      contentType: 'application/octet-stream',
-    });
-    expect(await readAll(store.read('transactions', 'streamed.csv'))).toBe(whole);
-  });
-
-  it('replaces an object put twice under one key', async () => {
-    await store.put({ bucket: 'transactions', key: 'a.csv', body: 'old', metadata: { v: '1' } });
-    clock.advance(1000);
-    await store.put({ bucket: 'transactions', key: 'a.csv', body: 'new content' });
-    expect(await store.head('transactions', 'a.csv')).toMatchObject({
-      size: 11,
-      etag: md5('new content'),
-      metadata: {},
-    });
-    expect(await readAll(store.read('transactions', 'a.csv'))).toBe('new content');
-    expect(await store.list('transactions')).toHaveLength(1);
-  });
-
-  it('lists by prefix in key order, within one bucket', async () => {
-    for (const key of ['b/2.csv', 'a/1.csv', 'b/1.csv', 'bb.csv']) {
-      await store.put({ bucket: 'transactions', key, body: key });
-    }
-    await store.put({ bucket: 'email-templates', key: 'b/other.html', body: 'x' });
-    expect((await store.list('transactions', 'b/')).map((o) => o.key)).toEqual(['b/1.csv', 'b/2.csv']);
-    expect((await store.list('transactions', 'b')).map((o) => o.key)).toEqual([
-      'b/1.csv',
-      'b/2.csv',
-      'bb.csv',
-    ]);
-    expect((await store.list('transactions')).map((o) => o.key)).toEqual([
-      'a/1.csv',
-      'b/1.csv',
-      'b/2.csv',
-      'bb.csv',
-    ]);
-  });
-
-  it('treats % and _ in a list prefix literally', async () => {
-    for (const key of ['100%/a.csv', '100x/b.csv', 'a_b/c.csv', 'axb/d.csv']) {
-      await store.put({ bucket: 'transactions', key, body: key });
-    }
-    expect((await store.list('transactions', '100%')).map((o) => o.key)).toEqual(['100%/a.csv']);
-    expect((await store.list('transactions', 'a_b')).map((o) => o.key)).toEqual(['a_b/c.csv']);
-    expect(await store.list('transactions', '%')).toEqual([]);
-    expect(await store.list('transactions', '_')).toEqual([]);
-  });
-
-  it('deletes an object: its row and its file', async () => {
-    await store.put({ bucket: 'transactions', key: 'gone.csv', body: 'x' });
-    await store.delete('transactions', 'gone.csv');
-    expect(await store.head('transactions', 'gone.csv')).toBeUndefined();
-    expect(await store.list('transactions')).toEqual([]);
-    expect(await readdir(join(root, 'transactions'))).toEqual([]);
-    await expect(readAll(store.read('transactions', 'gone.csv'))).rejects.toThrow(ObjectNotFoundError);
-  });
-
-  it('reports a missing object as undefined on head and ObjectNotFoundError on read', async () => {
-    expect(await store.head('transactions', 'nope.csv')).toBeUndefined();
-    await expect(readAll(store.read('transactions', 'nope.csv'))).rejects.toThrow(
-      'object transactions/nope.csv does not exist',
-    );
-  });
-
-  it('refuses a bucket that is not declared', async () => {
-    await expect(store.put({ bucket: 'landing', key: 'a.csv', body: 'x' })).rejects.toThrow(
-      NoSuchBucketError,
-    );
-    await expect(store.head('landing', 'a.csv')).rejects.toThrow('bucket "landing" does not exist');
-    await expect(store.list('landing')).rejects.toThrow(NoSuchBucketError);
-    await expect(readAll(store.read('landing', 'a.csv'))).rejects.toThrow(NoSuchBucketError);
-    await expect(store.delete('landing', 'a.csv')).rejects.toThrow(NoSuchBucketError);
-    expect(published).toEqual([]);
-  });
-
-  it.each(['../x', '/abs', 'a//b', 'a\u0000b', 'a/../../escape.csv'])(
-    'refuses the key %j and writes nothing, on disk or in the table',
-    async (key) => {
-      await expect(store.put({ bucket: 'transactions', key, body: 'x' })).rejects.toThrow(
-        InvalidObjectKeyError,
-      );
-      await expect(store.head('transactions', key)).rejects.toThrow(InvalidObjectKeyError);
-      await expect(readAll(store.read('transactions', key))).rejects.toThrow(InvalidObjectKeyError);
-      await expect(store.delete('transactions', key)).rejects.toThrow(InvalidObjectKeyError);
-      expect(await readdir(root)).toEqual([]);
-      expect(await readdir(tmp)).not.toContain('x');
-      expect(await objectRows()).toEqual([]);
-      expect(published).toEqual([]);
-    },
-  );
 });
 
 describe('createFsObjectStore events', () => {

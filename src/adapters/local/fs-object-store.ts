@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { BusEventInput } from '../../ports/bus.js';
 import type { Clock } from '../../ports/clock.js';
 import {
+  NoSuchBucketError,
   type ObjectInfo,
   ObjectNotFoundError,
   type ObjectStore,
@@ -13,12 +14,8 @@ import {
 import type { SqlClient } from '../sql/sql-client.js';
 import { objectPathWithin } from './object-key.js';
 
-export class NoSuchBucketError extends Error {
-  constructor(readonly bucket: string) {
-    super(`bucket "${bucket}" does not exist`);
-    this.name = 'NoSuchBucketError';
-  }
-}
+// Defined with the port, since every object store throws it; still importable from here.
+export { NoSuchBucketError };
 
 /** Publishes events inside the transaction that records the object. */
 export type PublishIn = (db: SqlClient, events: readonly BusEventInput[]) => Promise<unknown>;
