@@ -63,9 +63,26 @@ export interface StateMachineTaskTrigger {
   stateMachine: string;
 }
 
-/** A function behind the HTTP API (API Gateway on AWS, the local server here). */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * An HTTP API route in API Gateway syntax, `METHOD /path/{param}`: for example
+ * `GET /orders/{record_id}`. Locally the one Hono app serves it (as `/orders/:record_id`).
+ */
+export type ApiRoute = `${HttpMethod} /${string}`;
+
+/**
+ * A function behind the HTTP API: API Gateway routes these requests to it on AWS, after the
+ * `authorizer` function let them in; locally the server serves every route in one process.
+ */
 export interface ApiTrigger {
   api: true;
+  routes: readonly ApiRoute[];
+}
+
+/** The HTTP API's Lambda authorizer (simple responses): it decides on the bearer token. */
+export interface AuthorizerTrigger {
+  authorizer: true;
 }
 
 /** Amazon States Language definition, as JSON. */
@@ -98,7 +115,12 @@ export interface FunctionSpec {
   trigger: FunctionTrigger;
 }
 
-export type FunctionTrigger = QueueTrigger | StreamTrigger | StateMachineTaskTrigger | ApiTrigger;
+export type FunctionTrigger =
+  | QueueTrigger
+  | StreamTrigger
+  | StateMachineTaskTrigger
+  | ApiTrigger
+  | AuthorizerTrigger;
 
 export function isStreamTrigger(trigger: FunctionTrigger): trigger is StreamTrigger {
   return 'stream' in trigger;
@@ -106,6 +128,18 @@ export function isStreamTrigger(trigger: FunctionTrigger): trigger is StreamTrig
 
 export function isQueueTrigger(trigger: FunctionTrigger): trigger is QueueTrigger {
   return 'queue' in trigger;
+}
+
+export function isStateMachineTaskTrigger(trigger: FunctionTrigger): trigger is StateMachineTaskTrigger {
+  return 'stateMachine' in trigger;
+}
+
+export function isApiTrigger(trigger: FunctionTrigger): trigger is ApiTrigger {
+  return 'api' in trigger;
+}
+
+export function isAuthorizerTrigger(trigger: FunctionTrigger): trigger is AuthorizerTrigger {
+  return 'authorizer' in trigger;
 }
 
 export interface Topology {

@@ -1,9 +1,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createApp, servedRoutes } from './api/app.js';
+import { type ApiServices, routeGroupServices } from './api/services.js';
 import { validateEventPattern } from './runtime/event-pattern.js';
 import {
   type FunctionTrigger,
+  isApiTrigger,
+  isAuthorizerTrigger,
   isQueueTrigger,
   isStreamTrigger,
   type QueueSpec,
@@ -11,6 +15,19 @@ import {
 } from './topology.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+
+/** The routes of every function behind the HTTP API, by function. */
+const apiRoutes = Object.entries(topology.functions).flatMap(([name, fn]) => {
+  const trigger: FunctionTrigger = fn.trigger;
+  return isApiTrigger(trigger) ? trigger.routes.map((route) => ({ name, route })) : [];
+});
+
+/** The local server's app (route registration touches no service, so stand-ins do). */
+function localApp() {
+  const names = Object.values(routeGroupServices).flat();
+  const services = Object.fromEntries(names.map((name) => [name, {}])) as unknown as ApiServices;
+  return createApp(services, { auth: false });
+}
 
 describe('topology', () => {
   const queues = Object.keys(topology.queues);
@@ -53,8 +70,36 @@ describe('topology', () => {
   });
 
   it('points every function at a handler module that exists', () => {
-    for (const [name, fn] of Object.entries(topology.functions)) {
-      expect(existsSync(`${root}${fn.entry}`), `function ${name}: ${fn.entry}`).toBe(true);
+    const missing = Object.entries(topology.functions)
+      .filter(([, fn]) => !existsSync(`${root}${fn.entry}`))
+      .map(([name, fn]) => `${name}: ${fn.entry}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('lists only routes the local app serves for the functions behind the HTTP API', () => {
+    expect(apiRoutes.length).toBeGreaterThan(0);
+    const served = servedRoutes(localApp());
+    for (const { name, route } of apiRoutes) expect(served, `function ${name}`).toContain(route);
+  });
+
+  it('gives each HTTP route to one function', () => {
+    const owners = new Map<string, string[]>();
+    for (const { name, route } of apiRoutes) owners.set(route, [...(owners.get(route) ?? []), name]);
+    const shared = [...owners].filter(([, names]) => names.length > 1);
+    expect(shared).toEqual([]);
+  });
+
+  it('puts one authorizer in front of the HTTP API and answers within its 30-second integration timeout', () => {
+    const functions = Object.entries(topology.functions).map(([name, fn]) => ({
+      name,
+      trigger: fn.trigger as FunctionTrigger,
+      timeoutSeconds: fn.timeoutSeconds,
+    }));
+    expect(functions.filter((fn) => isAuthorizerTrigger(fn.trigger)).map((fn) => fn.name)).toEqual([
+      'api-authorizer',
+    ]);
+    for (const fn of functions.filter((f) => isApiTrigger(f.trigger))) {
+      expect(fn.timeoutSeconds, `function ${fn.name}`).toBeLessThan(30);
     }
   });
 

@@ -3,9 +3,21 @@ import { auctionDefinition } from './workflows/auction.js';
 import { ordersPurgeDefinition } from './workflows/orders-purge.js';
 
 export type * from './topology-types.js';
-export { isQueueTrigger, isStreamTrigger } from './topology-types.js';
+export {
+  isApiTrigger,
+  isAuthorizerTrigger,
+  isQueueTrigger,
+  isStateMachineTaskTrigger,
+  isStreamTrigger,
+} from './topology-types.js';
 
 const DAY = 86_400;
+
+/**
+ * API functions answer within API Gateway's 30-second integration timeout, so a slow request
+ * fails in the function (logged) rather than at the gateway.
+ */
+const API_TIMEOUT_SECONDS = 29;
 
 /**
  * Every resource of every pipeline and how they connect. Nothing about the wiring is written
@@ -120,21 +132,21 @@ export const topology = {
   functions: {
     'statements-ingest': {
       description: 'Parses a transaction file, stores its lines and summarizes each account',
-      entry: 'src/functions/statements-ingest.ts',
+      entry: 'src/aws/functions/statements-ingest.ts',
       timeoutSeconds: 900,
       memoryMb: 1024,
       trigger: { queue: 'statements-ingest', batchSize: 1 },
     },
     'statements-notify': {
       description: 'Renders and sends the statement email',
-      entry: 'src/functions/statements-notify.ts',
+      entry: 'src/aws/functions/statements-notify.ts',
       timeoutSeconds: 30,
       memoryMb: 256,
       trigger: { queue: 'statements-notify', batchSize: 10 },
     },
     'events-consume': {
       description: 'Validates each event against the schema registry and stores it idempotently by ID',
-      entry: 'src/functions/events-consume.ts',
+      entry: 'src/aws/functions/events-consume.ts',
       timeoutSeconds: 60,
       memoryMb: 512,
       trigger: {
@@ -150,14 +162,14 @@ export const topology = {
     'loader-ingest': {
       description:
         'Routes a landing file by name, bulk-loads its valid rows, keeps the rejected ones, moves the file',
-      entry: 'src/functions/loader-ingest.ts',
+      entry: 'src/aws/functions/loader-ingest.ts',
       timeoutSeconds: 900,
       memoryMb: 1024,
       trigger: { queue: 'loader', batchSize: 1 },
     },
     'auction-fetch-results': {
       description: 'Asks the auction platform for results on the pending orders',
-      entry: 'src/functions/auction-tasks.ts',
+      entry: 'src/aws/functions/auction-fetch-results.ts',
       timeoutSeconds: 60,
       memoryMb: 512,
       trigger: { stateMachine: 'auction' },
@@ -165,31 +177,84 @@ export const topology = {
     'auction-store-result': {
       description:
         'Stores an accepted order in bucket order-results; raises OrderRejected for a rejected one',
-      entry: 'src/functions/auction-tasks.ts',
+      entry: 'src/aws/functions/auction-store-result.ts',
       timeoutSeconds: 30,
       memoryMb: 256,
       trigger: { stateMachine: 'auction' },
     },
     'auction-notify': {
       description: 'Raises an alert (webhook and outbox) and marks a rejected order',
-      entry: 'src/functions/auction-tasks.ts',
+      entry: 'src/aws/functions/auction-notify.ts',
       timeoutSeconds: 30,
       memoryMb: 256,
       trigger: { stateMachine: 'auction' },
     },
     'auction-summarize': {
       description: 'Counts accepted, rejected and alerted orders: the execution output',
-      entry: 'src/functions/auction-tasks.ts',
+      entry: 'src/aws/functions/auction-summarize.ts',
       timeoutSeconds: 10,
       memoryMb: 128,
       trigger: { stateMachine: 'auction' },
     },
     'orders-purge': {
       description: 'Deletes expired orders',
-      entry: 'src/functions/auction-tasks.ts',
+      entry: 'src/aws/functions/orders-purge.ts',
       timeoutSeconds: 300,
       memoryMb: 256,
       trigger: { stateMachine: 'orders-purge' },
+    },
+    'events-api': {
+      description:
+        'Takes batches of events onto the stream and serves the clients their events. POST /events/bulk ' +
+        'streams a body of any length, which Lambda (6 MB buffered) cannot: on AWS, send batches to POST /events',
+      entry: 'src/aws/functions/events-api.ts',
+      timeoutSeconds: API_TIMEOUT_SECONDS,
+      memoryMb: 512,
+      trigger: {
+        api: true,
+        routes: [
+          'POST /events',
+          'GET /events/rejected',
+          'POST /clients',
+          'GET /clients',
+          'GET /clients/{client}/events',
+          'GET /clients/{client}/events/query',
+          'POST /clients/{client}/consumers/{name}/poll',
+          'POST /clients/{client}/consumers/{name}/ack',
+          'GET /clients/{client}/consumers/{name}',
+        ],
+      },
+    },
+    'orders-api': {
+      description: 'Takes auction orders (validated, stored with their TTL) and shows them',
+      entry: 'src/aws/functions/orders-api.ts',
+      timeoutSeconds: API_TIMEOUT_SECONDS,
+      memoryMb: 512,
+      trigger: { api: true, routes: ['POST /orders', 'GET /orders', 'GET /orders/{record_id}'] },
+    },
+    'reports-api': {
+      description: 'Loader reports and posted dataset rows, over the loader database',
+      entry: 'src/aws/functions/reports-api.ts',
+      timeoutSeconds: API_TIMEOUT_SECONDS,
+      memoryMb: 512,
+      trigger: {
+        api: true,
+        routes: [
+          'GET /reports/hires-by-quarter',
+          'GET /reports/departments-above-mean',
+          'POST /datasets/{table}/rows',
+          'GET /loader/files',
+          'GET /loader/rejected',
+        ],
+      },
+    },
+    'api-authorizer': {
+      description:
+        'Lets a request through with the admin token or a client token; the functions check what it may reach',
+      entry: 'src/aws/functions/api-authorizer.ts',
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      trigger: { authorizer: true },
     },
   },
 } as const satisfies Topology;

@@ -1,9 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { type Authentication, authenticate, type PrincipalSource } from './authorize.js';
 import { ApiError, errorBody } from './errors.js';
-import { requireAdminOutsideClientRoutes, setPrincipal } from './principal.js';
 import { auctionRoutes } from './routes/auction.js';
 import { clientRoutes } from './routes/clients.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -13,7 +12,7 @@ import { operationRoutes } from './routes/operations.js';
 import { orderRoutes } from './routes/orders.js';
 import { reportRoutes } from './routes/reports.js';
 import { statementRoutes } from './routes/statements.js';
-import type { ApiServices } from './services.js';
+import { type ApiServices, type RouteGroup, routeGroupServices } from './services.js';
 
 /** Largest JSON request body (objects have their own, larger limit). */
 export const MAX_JSON_BYTES = 1024 * 1024;
@@ -29,19 +28,64 @@ const knownErrors: Record<string, [400 | 404 | 409, string]> = {
   AckBeyondDeliveryError: [409, 'ack_beyond_delivery'],
 };
 
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+const routeGroups: Record<RouteGroup, (app: OpenAPIHono, services: ApiServices) => void> = {
+  objects: objectRoutes,
+  statements: statementRoutes,
+  operations: operationRoutes,
+  events: eventRoutes,
+  clients: clientRoutes,
+  orders: orderRoutes,
+  auction: auctionRoutes,
+  reports: reportRoutes,
+  datasets: datasetRoutes,
+};
+
+export interface AppOptions {
+  /**
+   * Check bearer tokens (default). `false` treats every request as the operator's: the local
+   * server allows that on loopback only. Ignored with `principalFrom`.
+   */
+  auth?: boolean;
+  /**
+   * Take the principal from whoever authenticated the request before it reached the app (on AWS,
+   * `principalFromAuthorizer`: the API Gateway authorizer) instead of checking the bearer here.
+   * `undefined` is a 401, as a missing token is.
+   */
+  principalFrom?: PrincipalSource;
+  /**
+   * The route groups to serve. Default: every group whose services are all given. A listed group
+   * whose services are missing is a start-up error, not a 404 later.
+   */
+  routes?: readonly RouteGroup[];
+  /** Where unexpected errors are logged (default: `console.error`); a Powertools Logger fits. */
+  logger?: { error(message: string, ...attributes: Record<string, unknown>[]): void };
 }
 
+const has = (services: Partial<ApiServices>, group: RouteGroup) =>
+  routeGroupServices[group].every((name) => services[name] !== undefined);
+
 /**
- * The HTTP API: one Hono app, served by Node locally and by API Gateway + Lambda on AWS.
- * Every route but `/health` needs `Authorization: Bearer <admin token>` (unless `auth` is off,
- * which the local server allows on loopback only).
+ * The HTTP API: one Hono app, served by Node locally and by API Gateway + Lambda on AWS, where
+ * each function builds it with only the services of its own routes.
+ * Every route but `/health` needs `Authorization: Bearer <admin token>` (or a client's token for
+ * its own `/clients/<client>/…`), checked here or by the authorizer in front (`principalFrom`).
+ *
+ * @example
+ * // An AWS Lambda entry: the orders routes, behind the API Gateway authorizer.
+ * export const handler = handle(createApp({ orders }, { routes: ['orders'], principalFrom: principalFromAuthorizer }));
  */
-export function createApp(services: ApiServices, options: { auth?: boolean } = {}): OpenAPIHono {
-  const auth = options.auth ?? true;
+export function createApp(services: Partial<ApiServices>, options: AppOptions = {}): OpenAPIHono {
+  const groups = options.routes ?? (Object.keys(routeGroups) as RouteGroup[]).filter((g) => has(services, g));
+  for (const group of groups) {
+    if (!has(services, group)) {
+      const missing = routeGroupServices[group].filter((name) => services[name] === undefined);
+      throw new Error(`createApp: route group "${group}" needs services ${missing.join(', ')}`);
+    }
+  }
+  const authentication = authenticationOf(services, options);
+  const logger = options.logger ?? {
+    error: (message, ...attributes) => console.error(message, attributes[0]?.error),
+  };
   const app = new OpenAPIHono({
     defaultHook: (result) => {
       if (!result.success) {
@@ -73,7 +117,7 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
       const code = status === 400 ? 'bad_request' : status === 413 ? 'too_large' : 'http_error';
       return c.json(errorBody(code, error.message || 'request failed'), status);
     }
-    console.error('unhandled API error', error);
+    logger.error('unhandled API error', { error });
     return c.json(errorBody('internal', 'internal error; see the server log'), 500);
   });
   app.notFound((c) =>
@@ -82,28 +126,7 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
 
-  app.use('*', async (c, next) => {
-    if (!auth) return next();
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) {
-      throw new ApiError(
-        401,
-        'unauthorized',
-        'missing bearer token: send Authorization: Bearer <admin token> (see `tributary token`)',
-      );
-    }
-    const token = match[1] as string;
-    if (sameToken(token, services.adminToken)) {
-      setPrincipal(c, { kind: 'admin' });
-    } else {
-      const client = await services.clients.resolveToken(token);
-      if (!client) throw new ApiError(403, 'forbidden', 'the token is not valid');
-      setPrincipal(c, { kind: 'client', client });
-      requireAdminOutsideClientRoutes(c);
-    }
-    await next();
-  });
+  app.use('*', authenticate(authentication));
 
   app.use('*', async (c, next) => {
     // These routes set their own limits (larger for objects and events; orders and datasets answer
@@ -120,15 +143,10 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
     })(c, next);
   });
 
-  objectRoutes(app, services);
-  statementRoutes(app, services);
-  operationRoutes(app, services);
-  eventRoutes(app, services);
-  clientRoutes(app, services);
-  orderRoutes(app, services);
-  auctionRoutes(app, services);
-  reportRoutes(app, services);
-  datasetRoutes(app, services);
+  // In one order whatever the caller listed; every group served has all its services (checked above).
+  for (const [group, register] of Object.entries(routeGroups)) {
+    if (groups.includes(group as RouteGroup)) register(app, services as ApiServices);
+  }
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -141,4 +159,26 @@ export function createApp(services: ApiServices, options: { auth?: boolean } = {
     description: `a client's own token (tributary clients add); reads only /clients/<client>/…`,
   });
   return app;
+}
+
+function authenticationOf(services: Partial<ApiServices>, options: AppOptions): Authentication {
+  if (options.principalFrom) return { kind: 'upstream', principalFrom: options.principalFrom };
+  if (options.auth === false) return { kind: 'none' };
+  if (!services.auth) {
+    throw new Error(
+      'createApp: checking bearer tokens needs services.auth (or principalFrom, or auth: false)',
+    );
+  }
+  return { kind: 'bearer', check: services.auth };
+}
+
+/**
+ * The routes an app serves, in API Gateway syntax (`GET /orders/{record_id}`), as the topology
+ * lists them. `/health` and `/openapi.json` are left out: every app serves them.
+ */
+export function servedRoutes(app: OpenAPIHono): string[] {
+  const routes = app.routes
+    .filter(({ method, path }) => method !== 'ALL' && path !== '/health' && path !== '/openapi.json')
+    .map(({ method, path }) => `${method} ${path.replace(/:(\w+)/g, '{$1}').replace(/\*$/, '{proxy+}')}`);
+  return [...new Set(routes)];
 }

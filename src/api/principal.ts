@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
+import type { Principal } from '../core/access/authorize-bearer.js';
 import { ApiError } from './errors.js';
 
-/** Who a request speaks for: the operator (admin token) or one events client (its own token). */
-export type Principal = { kind: 'admin' } | { kind: 'client'; client: string };
+export type { Principal };
 
 const principals = new WeakMap<Request, Principal>();
 

@@ -1,3 +1,4 @@
+import type { BearerCheckDeps } from '../core/access/authorize-bearer.js';
 import type { RecordResult } from '../core/events/accept-events.js';
 import type { BatchRecord } from '../core/events/parse-event-batch.js';
 import type { RoutingRule } from '../core/loader/routing-rules.js';
@@ -71,9 +72,14 @@ export interface AlertListing {
   lastError: string | null;
 }
 
-/** What the HTTP API needs from the runtime. The API never reaches past these. */
+/**
+ * What the HTTP API needs from the runtime. The API never reaches past these. The local server
+ * has them all; a Lambda function behind API Gateway has only those of its route groups (see
+ * {@link routeGroupServices}).
+ */
 export interface ApiServices {
-  adminToken: string;
+  /** How the app checks bearer tokens itself (locally; on AWS the API Gateway authorizer does). */
+  auth: BearerCheckDeps;
   objects: ObjectStore;
   /** Stores an object and returns the trace id of the work it triggers. */
   putObject(input: PutObjectInput): Promise<{ info: ObjectInfo; traceId: string }>;
@@ -126,9 +132,34 @@ export interface ApiServices {
       name: string,
       options?: { rotate?: boolean },
     ): Promise<{ status: 'created' | 'rotated' | 'exists'; token?: string }>;
-    /** The client a token belongs to. */
-    resolveToken(token: string): Promise<string | undefined>;
   };
 }
+
+/**
+ * The services each route group reads. `createApp` serves a group when all of its services are
+ * given, so a Lambda function is built with only what its routes need.
+ */
+export const routeGroupServices = {
+  objects: ['objects', 'putObject'],
+  statements: ['statements', 'objects'],
+  operations: ['outbox', 'alerts', 'deadLetters', 'queueNames', 'streams', 'pendingWork', 'traceDeadLetters'],
+  events: ['events'],
+  clients: ['clients', 'events'],
+  orders: ['orders'],
+  auction: ['auction'],
+  reports: ['loader'],
+  datasets: ['loader', 'loaderRules', 'clock'],
+} as const satisfies Record<string, readonly (keyof ApiServices)[]>;
+
+export type RouteGroup = keyof typeof routeGroupServices;
+
+/**
+ * The services that serve the given route groups.
+ *
+ * @example
+ * const services: ServicesFor<'orders'> = { orders };
+ * createApp(services, { routes: ['orders'], principalFrom: principalFromAuthorizer });
+ */
+export type ServicesFor<G extends RouteGroup> = Pick<ApiServices, (typeof routeGroupServices)[G][number]>;
 
 export type { Account, FileReport };

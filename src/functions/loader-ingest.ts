@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ingestLandingFile, type LoaderIngestDeps } from '../core/loader/ingest-landing-file.js';
+import { type FunctionLogger, stderrLogger } from './logger.js';
 import { NonRetriableError, parseJsonBody, processSqsBatch, type SqsHandler } from './sqs-batch.js';
 
 /** The S3 "Object Created" event, as EventBridge delivers it to the queue. */
@@ -8,8 +9,11 @@ const objectCreated = z.object({
   detail: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string() }) }),
 });
 
+/** Where the embedded fabric's warnings go when no logger is given (AWS entries pass a Powertools one). */
+const localLogger = stderrLogger('loader-ingest');
+
 /** Lambda handler: one landing file per record, routed, loaded and moved. */
-export function createLoaderIngestHandler(deps: LoaderIngestDeps): SqsHandler {
+export function createLoaderIngestHandler(deps: LoaderIngestDeps & { logger?: FunctionLogger }): SqsHandler {
   return (event) =>
     processSqsBatch(event, async (record) => {
       const parsed = objectCreated.safeParse(parseJsonBody(record));
@@ -19,11 +23,11 @@ export function createLoaderIngestHandler(deps: LoaderIngestDeps): SqsHandler {
       const { bucket, object } = parsed.data.detail;
       const outcome = await ingestLandingFile({ bucket: bucket.name, key: object.key }, deps);
       const where = `${bucket.name}/${object.key}`;
-      // A load is recorded in loader_files; stdout stays clean for the CLI's --json in-process.
+      // A load is recorded in loader_files; the log says why a file went elsewhere.
       if (outcome.kind === 'failed')
-        console.warn(`loader-ingest: ${where} failed: ${outcome.error}; moved to ${outcome.movedTo}`);
+        (deps.logger ?? localLogger).warn(`${where} failed: ${outcome.error}; moved to ${outcome.movedTo}`);
       else if (outcome.kind === 'unmatched')
-        console.warn(`loader-ingest: ${where} matches no routing rule; moved to ${outcome.movedTo}`);
-      else if (outcome.kind === 'missing') console.warn(`loader-ingest: ${where} no longer exists`);
+        (deps.logger ?? localLogger).warn(`${where} matches no routing rule; moved to ${outcome.movedTo}`);
+      else if (outcome.kind === 'missing') (deps.logger ?? localLogger).warn(`${where} no longer exists`);
     });
 }

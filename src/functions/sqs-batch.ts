@@ -1,3 +1,4 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
 /**
@@ -27,24 +28,36 @@ export function batchFailureReasons(event: SQSEvent): ReadonlyMap<string, Record
 }
 
 /**
- * Processes each record of an SQS batch on its own, in order: a record whose handler throws is
- * reported in `batchItemFailures` and the others are acknowledged.
+ * Processes each record of an SQS batch on its own, in order, with the Powertools batch processor:
+ * a record whose handler throws is reported in `batchItemFailures` and the others are
+ * acknowledged. A batch whose every record failed is reported the same way rather than thrown,
+ * so each record keeps its own reason (and a {@link NonRetriableError} its verdict).
  */
 export async function processSqsBatch(
   event: SQSEvent,
   handleRecord: (record: SQSRecord) => Promise<void>,
 ): Promise<SQSBatchResponse> {
   const failures = new Map<string, RecordFailure>();
-  for (const record of event.Records) {
-    try {
-      await handleRecord(record);
-    } catch (caught) {
-      const error = caught instanceof Error ? caught : new Error(String(caught));
-      failures.set(record.messageId, { error, retriable: !(error instanceof NonRetriableError) });
-    }
-  }
   failureReasons.set(event, failures);
-  return { batchItemFailures: [...failures.keys()].map((itemIdentifier) => ({ itemIdentifier })) };
+  // One processor per batch: a processor holds the batch it is working on, and the embedded
+  // fabric may run several batches of one handler at once.
+  const processor = new BatchProcessor(EventType.SQS);
+  const response = await processPartialResponse(
+    event,
+    async (record: SQSRecord) => {
+      try {
+        await handleRecord(record);
+      } catch (caught) {
+        const error = caught instanceof Error ? caught : new Error(String(caught));
+        failures.set(record.messageId, { error, retriable: !(error instanceof NonRetriableError) });
+        throw error;
+      }
+    },
+    processor,
+    { processInParallel: false, throwOnFullBatchFailure: false },
+  );
+  // A copy: with no failures, Powertools hands out its shared empty response.
+  return { batchItemFailures: [...response.batchItemFailures] };
 }
 
 /** Parses a record body as JSON; a body that is not JSON can never succeed, so it is not retried. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type IngestDeps, ingestStatementFile } from '../core/statements/ingest-statement-file.js';
+import { type FunctionLogger, stderrLogger } from './logger.js';
 import { NonRetriableError, parseJsonBody, processSqsBatch, type SqsHandler } from './sqs-batch.js';
 
 /** The S3 "Object Created" event, as EventBridge delivers it to the queue. */
@@ -8,8 +9,11 @@ const objectCreated = z.object({
   detail: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string() }) }),
 });
 
+/** Where the embedded fabric's warnings go when no logger is given (AWS entries pass a Powertools one). */
+const localLogger = stderrLogger('statements-ingest');
+
 /** Lambda handler: one transactions file per record. */
-export function createStatementsIngestHandler(deps: IngestDeps): SqsHandler {
+export function createStatementsIngestHandler(deps: IngestDeps & { logger?: FunctionLogger }): SqsHandler {
   return (event) =>
     processSqsBatch(event, async (record) => {
       const parsed = objectCreated.safeParse(parseJsonBody(record));
@@ -19,6 +23,8 @@ export function createStatementsIngestHandler(deps: IngestDeps): SqsHandler {
       const { bucket, object } = parsed.data.detail;
       const outcome = await ingestStatementFile({ bucket: bucket.name, key: object.key }, deps);
       if (outcome.kind === 'missing')
-        console.warn(`statements-ingest: ${bucket.name}/${object.key} no longer exists`);
+        (deps.logger ?? localLogger).warn(`${bucket.name}/${object.key} no longer exists`, {
+          messageId: record.messageId,
+        });
     });
 }

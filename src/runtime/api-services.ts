@@ -1,5 +1,6 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ApiServices, DeadLetter } from '../api/services.js';
+import { registerClient } from '../core/access/client-tokens.js';
 import { acceptEventRecords } from '../core/events/accept-events.js';
 import { submitOrders } from '../core/orders/submit-orders.js';
 import type { StreamName } from '../topology.js';
@@ -28,7 +29,7 @@ export function apiServices(fabric: Fabric, onWork: () => void = () => {}): ApiS
     return all.filter((message) => dlqs.has(message.queue));
   };
   return {
-    adminToken: fabric.adminToken,
+    auth: { adminToken: fabric.adminToken, clients: fabric.clients },
     objects: fabric.objects,
     async putObject(input) {
       const traceId = randomUUID();
@@ -102,13 +103,8 @@ export function apiServices(fabric: Fabric, onWork: () => void = () => {}): ApiS
       list: (options) => fabric.orders.list(options),
     },
     clients: {
-      async add(name, options = {}) {
-        const token = `trc_${randomBytes(24).toString('base64url')}`;
-        const status = await fabric.clients.addClient(name, hashToken(token), options);
-        return status === 'exists' ? { status } : { status, token };
-      },
+      add: (name, options) => registerClient(fabric.clients, name, options),
       listClients: () => fabric.clients.listClients(),
-      resolveToken: (token) => fabric.clients.clientForTokenHash(hashToken(token)),
     },
   };
 }
@@ -120,6 +116,3 @@ function toExecution(execution: ExecutionSummary & { input?: unknown; output?: u
 
 /** The stream `POST /events` writes to (topology `streams.events`). */
 const EVENTS_STREAM: StreamName = 'events';
-
-/** Client tokens are kept only as hashes: a leaked database does not leak tokens. */
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');

@@ -32,6 +32,7 @@ import type { StatementsRepository } from '../ports/statements-repository.js';
 import {
   topology as defaultTopology,
   isQueueTrigger,
+  isStateMachineTaskTrigger,
   isStreamTrigger,
   type ScheduleSpec,
   type Topology,
@@ -170,8 +171,9 @@ export async function openFabric(options: FabricOptions): Promise<Fabric> {
     const functions = Object.entries(topology.functions).flatMap(([name, spec]) => {
       const trigger = spec.trigger;
       if (!isQueueTrigger(trigger) && !isStreamTrigger(trigger)) {
-        // Invoked by a state machine (or the API): the workflow runner checks its handler.
-        if ('stateMachine' in trigger && !tasks[name]) {
+        // Invoked by a state machine: the workflow runner calls its handler. API functions and the
+        // authorizer are AWS's split of the one app the local server serves, with its own checks.
+        if (isStateMachineTaskTrigger(trigger) && !tasks[name]) {
           throw new Error(`function "${name}" of the topology has no local handler`);
         }
         return [];

@@ -1,0 +1,31 @@
+import { createDynamoStatementsRepository } from '../../adapters/aws/dynamo-statements-repository.js';
+import { createEventBridgePublisher } from '../../adapters/aws/eventbridge-publisher.js';
+import { createStatementsIngestHandler } from '../../functions/statements-ingest.js';
+import { documentClient, eventBridgeClient } from '../clients.js';
+import { systemClock } from '../clock.js';
+import { lambdaEnv } from '../env.js';
+import { functionLogger, withSqsLogging } from '../lambda.js';
+import { s3ObjectStore } from '../object-store.js';
+
+/**
+ * `statements-ingest` (queue statements-ingest, fed by the rule on S3 "Object Created" in bucket
+ * transactions): parses the file, stores its transactions in DynamoDB and puts a
+ * `StatementSummarized` event per changed account on the EventBridge bus.
+ */
+const env = lambdaEnv(['STATEMENTS_TABLE', 'BUCKETS', 'EVENT_BUS_NAME']);
+const logger = functionLogger('statements-ingest');
+
+export const handler = withSqsLogging(
+  logger,
+  createStatementsIngestHandler({
+    // S3 events name the physical bucket: the map lets the store recognise it.
+    objects: s3ObjectStore(env.BUCKETS, ['transactions']),
+    repository: createDynamoStatementsRepository({
+      client: documentClient(),
+      tableName: env.STATEMENTS_TABLE,
+    }),
+    bus: createEventBridgePublisher({ client: eventBridgeClient(), eventBusName: env.EVENT_BUS_NAME }),
+    clock: systemClock,
+    logger,
+  }),
+);
