@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidObjectKeyError } from '../../src/adapters/local/object-key.js';
+import { InvalidObjectKeyError } from '../../src/adapters/common/object-key.js';
 import {
   NoSuchBucketError,
   type ObjectInfo,

@@ -16,7 +16,7 @@ import {
   ObjectNotFoundError,
   type ObjectStore,
 } from '../../ports/object-store.js';
-import { InvalidObjectKeyError, validateObjectKey } from '../local/object-key.js';
+import { InvalidObjectKeyError, validateObjectKey } from '../common/object-key.js';
 
 /** S3's limits: the smallest multipart part, the largest CopyObject source, the longest list page. */
 const MIN_PART_BYTES = 5 * 1024 * 1024;

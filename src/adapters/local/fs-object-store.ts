@@ -11,8 +11,8 @@ import {
   type ObjectStore,
   type PutObjectInput,
 } from '../../ports/object-store.js';
+import { objectPathWithin } from '../common/object-key.js';
 import type { SqlClient } from '../sql/sql-client.js';
-import { objectPathWithin } from './object-key.js';
 
 // Defined with the port, since every object store throws it; still importable from here.
 export { NoSuchBucketError };

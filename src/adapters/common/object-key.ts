@@ -1,7 +1,8 @@
 import path from 'node:path';
 
 /**
- * Object keys and bucket names for the filesystem object store. S3 accepts almost any key; a
+ * Object keys and bucket names, checked alike by every object store (filesystem and S3), so a key
+ * is accepted or refused the same way wherever the pipeline runs. S3 accepts almost any key; a
  * folder of files cannot, so keys that could name something outside their bucket folder, or two
  * keys that would land on one file, are refused. Keys arrive already URL-decoded from HTTP, so
  * `%2e%2e/x` is checked as `../x`.
