@@ -17,7 +17,7 @@ export interface RequestOptions {
  * none runs, the same API in-process over a fabric opened for this one command.
  */
 export interface Backend {
-  readonly mode: 'server' | 'in-process';
+  readonly mode: 'server' | 'remote' | 'in-process';
   request(method: string, path: string, options?: RequestOptions): Promise<Response>;
   /** Waits until the work of a trace (or all work, in-process) has settled. */
   settle(traceId?: string): Promise<{ settled: boolean }>;
@@ -49,7 +49,35 @@ function buildRequest(url: string, token: string, method: string, options: Reque
   } as RequestInit);
 }
 
+/**
+ * A deployed API (`TRIBUTARY_API_URL`, e.g. the HTTP API of the AWS stack) with the token in
+ * `TRIBUTARY_TOKEN`. It has no trace route: `--wait` cannot follow the work there.
+ */
+function remoteBackend(apiUrl: string, token: string | undefined): Backend {
+  let base: URL;
+  try {
+    base = new URL(apiUrl);
+  } catch {
+    throw new CliError(
+      `TRIBUTARY_API_URL "${apiUrl}" is not a URL (e.g. https://abc123.execute-api.eu-west-1.amazonaws.com)`,
+    );
+  }
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') {
+    throw new CliError(`TRIBUTARY_API_URL must be http:// or https://, got ${base.protocol}`);
+  }
+  if (!token) throw new CliError('TRIBUTARY_API_URL is set: set TRIBUTARY_TOKEN to the API token too');
+  const root = base.toString().replace(/\/$/, '');
+  return {
+    mode: 'remote',
+    request: (method, path, options = {}) => fetch(buildRequest(`${root}${path}`, token, method, options)),
+    settle: async () => ({ settled: false }),
+    close: async () => {},
+  };
+}
+
 export async function connect(configOptions: Partial<RuntimeConfig>): Promise<Backend> {
+  const apiUrl = process.env.TRIBUTARY_API_URL?.trim();
+  if (apiUrl) return remoteBackend(apiUrl, process.env.TRIBUTARY_TOKEN?.trim());
   const config = loadConfig(process.env, configOptions);
   const owner = await readDataDirOwner(config.dataDir);
   if (owner?.url) {
