@@ -1,8 +1,11 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, startDev, stop, tributary } from './support/cli.js';
+import { makeEvent, ndjson, uuid } from './support/events.js';
 
 /**
  * The CLI against a deployed API (TRIBUTARY_API_URL + TRIBUTARY_TOKEN), as docs/deploy.md uses it
@@ -44,6 +47,45 @@ describe('tributary against a remote API', () => {
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout)).toMatchObject({ record_id: 'remote-1', status: 'pending' });
     expect(await readdir(cliDir)).toEqual([]);
+  });
+
+  it("sends events in POST /events batches of at most 500, keeping each rejection's line", async () => {
+    const records: unknown[] = Array.from({ length: 1_201 }, (_, i) =>
+      makeEvent({ id: uuid(i + 1, 'e1e1e1e1') }),
+    );
+    const lines = ndjson(records).split('\n');
+    lines[700] = '{"not": "an event"';
+    const file = join(serverDir, 'events.ndjson');
+    await writeFile(file, lines.join('\n'));
+
+    // Through a recording proxy, as API Gateway would stand in front: which routes were used?
+    const paths: string[] = [];
+    const proxy = createServer((request, response) => {
+      paths.push(`${request.method} ${request.url}`);
+      const forward = httpRequest(
+        new URL(request.url ?? '/', server.url),
+        { method: request.method, headers: request.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      request.pipe(forward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as AddressInfo;
+    const sent = await remote(['events', 'send', file, '--json'], {
+      TRIBUTARY_API_URL: `http://127.0.0.1:${port}`,
+    }).finally(() => new Promise((resolve) => proxy.close(resolve)));
+    expect(sent.code).toBe(0);
+    const outcome = JSON.parse(sent.stdout) as {
+      accepted: number;
+      rejected: number;
+      rejections: { line: number }[];
+    };
+    expect(outcome).toMatchObject({ accepted: 1_200, rejected: 1 });
+    expect(outcome.rejections.map((r) => r.line)).toEqual([701]);
+    expect(paths).toEqual(['POST /events', 'POST /events', 'POST /events']);
   });
 
   it('refuses a wrong token with the API message, and a bad URL or a missing token before any request', async () => {

@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { detectBatchFormat } from '../../core/events/ndjson-lines.js';
+import { MAX_RECORD_BYTES, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from '../../core/events/limits.js';
+import { detectBatchFormat, ndjsonLines } from '../../core/events/ndjson-lines.js';
 import { type Backend, CliError, call } from '../backend.js';
 import { emit, table } from '../output.js';
 import { progressBar } from '../progress.js';
@@ -64,13 +65,26 @@ async function readAll(body: AsyncIterable<Buffer>): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Streams NDJSON to `/events/bulk`, drawing progress as the bytes go out. */
+type BulkOutcome = { accepted: number; rejected: number; rejections: { line: number; reasons: Reason[] }[] };
+
+/**
+ * Streams NDJSON to `/events/bulk`, drawing progress as the bytes go out. A deployed API
+ * (`TRIBUTARY_API_URL`) has no bulk route, since API Gateway buffers bodies: there the lines go
+ * to `POST /events` in batches within its limits (500 records, 5 MiB), with the same outcome.
+ */
 async function sendBulk(
   backend: Backend,
   lines: AsyncIterable<Buffer> | Iterable<Buffer>,
   size: number | undefined,
-) {
+): Promise<BulkOutcome> {
   const progress = progressBar('sending', size);
+  if (backend.mode === 'remote') {
+    try {
+      return await sendInBatches(backend, lines, (bytes) => progress.advance(bytes));
+    } finally {
+      progress.done();
+    }
+  }
   async function* counted() {
     for await (const chunk of lines) {
       progress.advance(chunk.length);
@@ -89,6 +103,60 @@ async function sendBulk(
   } finally {
     progress.done();
   }
+}
+
+async function sendInBatches(
+  backend: Backend,
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  advance: (bytes: number) => void,
+): Promise<BulkOutcome> {
+  const outcome: BulkOutcome = { accepted: 0, rejected: 0, rejections: [] };
+  let batch: { line: number; text: string }[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const sent = batch;
+    batch = [];
+    bytes = 0;
+    const answer = await call<{
+      results: (
+        | { index: number; status: 'accepted' }
+        | { index: number; status: 'rejected'; reasons: Reason[] }
+      )[];
+    }>(backend, 'POST', '/events', {
+      body: sent.map((item) => item.text).join('\n'),
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
+    for (const result of answer.results) {
+      if (result.status === 'accepted') outcome.accepted++;
+      else {
+        outcome.rejected++;
+        outcome.rejections.push({ line: sent[result.index]?.line ?? 0, reasons: result.reasons });
+      }
+    }
+  };
+  async function* counted() {
+    for await (const chunk of chunks) {
+      advance(chunk.length);
+      yield chunk;
+    }
+  }
+  for await (const item of ndjsonLines(counted(), { maxLineBytes: MAX_RECORD_BYTES })) {
+    if (!('text' in item)) {
+      outcome.rejected++;
+      outcome.rejections.push({
+        line: item.line,
+        reasons: [{ path: '', message: `record is ${item.bytes} bytes; the limit is ${MAX_RECORD_BYTES}` }],
+      });
+      continue;
+    }
+    const size = Buffer.byteLength(item.text) + 1;
+    if (batch.length === MAX_RECORDS_PER_REQUEST || bytes + size > MAX_REQUEST_BYTES) await flush();
+    batch.push({ line: item.line, text: item.text });
+    bytes += size;
+  }
+  await flush();
+  return outcome;
 }
 
 async function* arrayAsLines(elements: unknown[]) {
