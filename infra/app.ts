@@ -10,7 +10,8 @@
  * - Two stacks. `Stateful` (tributary-<env>-stateful) holds the data and is built by iterating
  *   the topology and the table specs, so a new topology bucket, queue or stream gets its resource
  *   without touching infra/. `Stateless` (tributary-<env>-stateless) receives the stateful stack
- *   and will hold functions, event sources, rules, workflows, schedules and the HTTP API.
+ *   and holds the functions, event sources, rules, workflows, schedules, the HTTP API and its
+ *   authorizer, SES and the DLQ alarms (infra/stateless/).
  * - Buckets: SSE-S3, public access blocked, SSL only, versioned, EventBridge notifications (set
  *   on the bucket, no custom resource), server access logs to one log bucket, per-bucket
  *   lifecycle rules (infra/stateful/buckets.ts). Named `tributary-<env>-<name>-<account>-<region>`

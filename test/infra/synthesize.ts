@@ -37,7 +37,9 @@ export interface Synthesized extends TributaryApp {
 export function synthesize(context: Record<string, unknown> = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'tributary-cdk-'));
   try {
-    const built = buildApp({ outdir, context });
+    // Assertions read templates, not bundles: skip esbuild unless a test asks for it
+    // (stateless-bundles.test.ts bundles for real).
+    const built = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
     const assembly = built.app.synth();
     return {
       ...built,
