@@ -39,7 +39,9 @@ export function createSqlLoaderRepository(db: SqlClient): LoaderRepository {
         await tx.query('DELETE FROM loader_rejected_rows WHERE load_file = $1', [file]);
         let loaded = 0;
         let rejected = 0;
-        for await (const batch of readAhead(batches)) {
+        // A server copies in its own process, so validating the next batch meanwhile overlaps;
+        // PGlite runs on this thread, where interleaving only costs (1M rows: 11.2 s → 13.4 s).
+        for await (const batch of tx.dialect === 'postgres' ? readAhead(batches) : batches) {
           loaded += await copyValid(tx, rule, file, batch, now);
           rejected += await insertRejected(tx, rule, file, batch, now);
         }
