@@ -1,5 +1,5 @@
-import { type FunctionSpec, topology } from '../../src/topology.js';
-import type { BucketName, FunctionName, StreamName, TableName } from '../topology-resources.js';
+import { type FunctionSpec, isQueueTrigger, type QueueSpec, topology } from '../../src/topology.js';
+import type { BucketName, FunctionName, QueueName, StreamName, TableName } from '../topology-resources.js';
 
 /** Files a bundle needs beside its `index.mjs`, copied after bundling (see bundling.ts). */
 export type BundleFiles = 'migrations' | 'statement-templates';
@@ -22,6 +22,9 @@ export type BundleFiles = 'migrations' | 'statement-templates';
  * - `adminToken`: reads the admin token secret (`ADMIN_TOKEN_SECRET_ARN`).
  * - `auctionPlatform`: `AUCTION_URL` (and `AUCTION_BATCH_LIMIT` when configured).
  * - `orderTtl`: `ORDER_TTL_HOURS` when configured.
+ * - `deadLetters`: sends a message that can never succeed straight to its trigger queue's
+ *   dead-letter queue (`DEAD_LETTER_QUEUE_URL`; `sqs:SendMessage` on that queue alone), rather
+ *   than leaving it to the redrive after `maxReceiveCount` receives.
  */
 export interface FunctionAccess {
   tables?: Partial<Record<TableName, 'read' | 'readWrite'>>;
@@ -34,6 +37,7 @@ export interface FunctionAccess {
   adminToken?: boolean;
   auctionPlatform?: boolean;
   orderTtl?: boolean;
+  deadLetters?: boolean;
   files?: readonly BundleFiles[];
 }
 
@@ -46,12 +50,14 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     tables: { statements: 'readWrite' },
     buckets: { transactions: 'read' },
     eventBus: true,
+    deadLetters: true,
   },
   'statements-notify': {
     // Sent log and idempotency records live in the statements table too.
     tables: { statements: 'readWrite' },
     buckets: { 'email-templates': 'read' },
     mail: true,
+    deadLetters: true,
     files: ['statement-templates'],
   },
   'events-consume': { tables: { events: 'readWrite' } },
@@ -59,6 +65,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     // Reads the staged file, writes its outcome (moves, error reports), deletes the original.
     buckets: { landing: 'readWriteDelete' },
     database: true,
+    deadLetters: true,
     files: ['migrations'],
   },
   'auction-fetch-results': { tables: { orders: 'read' }, auctionPlatform: true },
@@ -77,4 +84,20 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
 /** The topology's functions as `[name, spec]` pairs, typed by name. */
 export function topologyFunctions(): [FunctionName, FunctionSpec][] {
   return Object.entries(topology.functions) as [FunctionName, FunctionSpec][];
+}
+
+/**
+ * The dead-letter queue of a function's trigger queue: where `deadLetters` sends. A function
+ * whose trigger is no queue with a dead-letter queue has none, and asking is a mistake.
+ */
+export function triggerDeadLetterQueue(name: FunctionName): QueueName {
+  const { trigger } = topology.functions[name] as FunctionSpec;
+  const queues: Readonly<Record<string, QueueSpec>> = topology.queues;
+  const deadLetter = isQueueTrigger(trigger) ? queues[trigger.queue]?.deadLetter : undefined;
+  if (!deadLetter) {
+    throw new Error(
+      `Function ${name} sends dead letters, but its trigger is no queue with a dead-letter queue`,
+    );
+  }
+  return deadLetter.queue as QueueName;
 }

@@ -3,7 +3,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StatefulStack } from '../stateful-stack.js';
 import type { FunctionName, TableName } from '../topology-resources.js';
-import type { FunctionAccess } from './function-access.js';
+import { type FunctionAccess, triggerDeadLetterQueue } from './function-access.js';
 import type { StatelessSettings } from './settings.js';
 
 /** The default EventBridge bus: where S3 sends its events and the statements pipeline publishes. */
@@ -74,6 +74,9 @@ export function functionEnvironment(
     set('AUCTION_BATCH_LIMIT', settings.auctionBatchLimit);
   }
   if (access.orderTtl) set('ORDER_TTL_HOURS', settings.orderTtlHours);
+  if (access.deadLetters) {
+    set('DEAD_LETTER_QUEUE_URL', stateful.queues[triggerDeadLetterQueue(name)].queueUrl);
+  }
   return environment;
 }
 

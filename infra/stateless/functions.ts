@@ -11,7 +11,7 @@ import { topology } from '../../src/topology.js';
 import type { DeploymentEnvironment } from '../environment.js';
 import { type FunctionName, mapEntries, type TableName } from '../topology-resources.js';
 import { bundlingOptions, REPOSITORY_ROOT } from './bundling.js';
-import { FUNCTION_ACCESS, type FunctionAccess } from './function-access.js';
+import { FUNCTION_ACCESS, type FunctionAccess, triggerDeadLetterQueue } from './function-access.js';
 import { DEFAULT_EVENT_BUS, type EnvironmentSources, functionEnvironment } from './function-environment.js';
 
 /**
@@ -38,8 +38,8 @@ export interface TopologyFunctionsProps extends EnvironmentSources {
  * retention, and its own role holding exactly what `FUNCTION_ACCESS` lists: writing to its log
  * group (no AWSLambdaBasicExecutionRole, whose logs:* reach every log group), the network
  * interfaces of the VPC for the database functions, and the grants on its tables, buckets,
- * stream, topic, bus, secrets and mail identity. Event sources add their own grants
- * (event-sources.ts).
+ * stream, topic, bus, secrets, mail identity and dead-letter queue. Event sources add their own
+ * grants (event-sources.ts).
  */
 export class TopologyFunctions extends Construct {
   readonly byName: Record<FunctionName, NodejsFunction>;
@@ -98,12 +98,17 @@ export class TopologyFunctions extends Construct {
           securityGroups: [props.stateful.databaseClientSecurityGroup],
         }),
       });
-      this.grant(fn, access, props);
+      this.grant(name, fn, access, props);
       return fn;
     });
   }
 
-  private grant(fn: NodejsFunction, access: FunctionAccess, props: TopologyFunctionsProps): void {
+  private grant(
+    name: FunctionName,
+    fn: NodejsFunction,
+    access: FunctionAccess,
+    props: TopologyFunctionsProps,
+  ): void {
     const { stateful } = props;
     for (const [table, level] of Object.entries(access.tables ?? {}) as [TableName, 'read' | 'readWrite'][]) {
       if (level === 'read') stateful.tables[table].grantReadData(fn);
@@ -132,5 +137,15 @@ export class TopologyFunctions extends Construct {
     }
     if (access.database) stateful.databaseSecret.grantRead(fn);
     if (access.adminToken) props.adminToken.grantRead(fn);
+    if (access.deadLetters) {
+      // SendMessage alone: grantSendMessages adds GetQueueAttributes and GetQueueUrl, unused here.
+      // SSE-SQS needs no key permission.
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['sqs:SendMessage'],
+          resources: [stateful.queues[triggerDeadLetterQueue(name)].queueArn],
+        }),
+      );
+    }
   }
 }

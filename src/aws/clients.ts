@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
@@ -16,7 +17,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
  * Region, credentials and endpoints come from the SDK's own configuration chain: `AWS_REGION`
  * and the execution role on Lambda; the standard `AWS_ENDPOINT_URL_<SERVICE>` variables
  * (`AWS_ENDPOINT_URL_DYNAMODB`, `…_S3`, `…_KINESIS`, `…_EVENTBRIDGE`, `…_SESV2`, `…_SNS`,
- * `…_SECRETS_MANAGER`) point a client at an emulator, which is how the handler tests run.
+ * `…_SQS`, `…_SECRETS_MANAGER`) point a client at an emulator, which is how the handler tests run.
  */
 
 /** The node HTTP handler: kinesalite needs it (the default answers "Protocol error"); fine on AWS. */
@@ -66,6 +67,10 @@ export function sesClient(): SESv2Client {
 
 export function snsClient(): SNSClient {
   return kept('sns', () => new SNSClient({ requestHandler: requestHandler() }));
+}
+
+export function sqsClient(): SQSClient {
+  return kept('sqs', () => new SQSClient({ requestHandler: requestHandler() }));
 }
 
 export function secretsManagerClient(): SecretsManagerClient {

@@ -63,6 +63,15 @@ describe('lambdaEnv', () => {
       /AUCTION_BATCH_LIMIT must be from 1 to 10000/,
     );
   });
+
+  it('takes DEAD_LETTER_QUEUE_URL when set, trimmed', () => {
+    const url = 'https://sqs.eu-west-1.amazonaws.com/123456789012/tributary-prod-loader-dlq';
+    expect(lambdaEnv(['DEAD_LETTER_QUEUE_URL'], {})).toEqual({});
+    expect(lambdaEnv(['DEAD_LETTER_QUEUE_URL'], { DEAD_LETTER_QUEUE_URL: '' })).toEqual({});
+    expect(lambdaEnv(['DEAD_LETTER_QUEUE_URL'], { DEAD_LETTER_QUEUE_URL: ` ${url} ` })).toEqual({
+      DEAD_LETTER_QUEUE_URL: url,
+    });
+  });
 });
 
 describe('requireNames', () => {

@@ -65,6 +65,13 @@ const variables = {
   ),
   MAIL_FROM: required('an email address').pipe(z.email('must be an email address')),
   SES_CONFIGURATION_SET: z.string().trim().min(1).optional(),
+  /**
+   * The URL of the function's trigger queue's dead-letter queue: a message that can never succeed
+   * goes there at once, with its reason (see `withSqsLogging`). Without it, SQS redrives it after
+   * its receives. Taken as given (the stack sets it from the queue): a wrong URL fails each send,
+   * naming it, and the message then takes the redrive path.
+   */
+  DEAD_LETTER_QUEUE_URL: z.string().trim().min(1).optional(),
   DB_SECRET_ARN: secretId,
   ADMIN_TOKEN_SECRET_ARN: secretId,
   ORDER_TTL_HOURS: z

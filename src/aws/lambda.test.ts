@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { NonRetriableError, processSqsBatch } from '../functions/sqs-batch.js';
+import type { DeadLetter, DeadLetterFailure, DeadLetterSink } from '../ports/dead-letters.js';
 import { once, withLogging, withSqsLogging } from './lambda.js';
 
 function recordingLogger() {
@@ -40,6 +41,91 @@ describe('Lambda wrappers', () => {
         'message failed; SQS will deliver it again',
         { messageId: 'down', retriable: true, error: 'Error: DynamoDB unavailable' },
       ],
+    ]);
+  });
+
+  it('sends a message that cannot succeed to the DLQ with its reason and acknowledges it; a retriable one stays', async () => {
+    const { lines, logger } = recordingLogger();
+    const sent: [DeadLetter, DeadLetterFailure][] = [];
+    const deadLetters: DeadLetterSink = {
+      send: async (message, failure) => {
+        sent.push([message, failure]);
+      },
+    };
+    const handler = withSqsLogging(
+      logger,
+      (event: SQSEvent) =>
+        processSqsBatch(event, async ({ messageId }) => {
+          if (messageId === 'bad') throw new NonRetriableError('not an S3 event');
+          if (messageId === 'down') throw new Error('DynamoDB unavailable');
+        }),
+      { deadLetters },
+    );
+    const bad = {
+      ...record('bad'),
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:tributary-dev-loader',
+      attributes: { ApproximateReceiveCount: '2' },
+      messageAttributes: {
+        traceparent: { dataType: 'String', stringValue: '00-abc-def-01' },
+        blob: { dataType: 'Binary', binaryValue: 'AAEC' },
+      },
+    } as unknown as SQSRecord;
+
+    const response = await handler({ Records: [record('ok'), bad, record('down')] }, context);
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'down' }]);
+    expect(sent).toEqual([
+      [
+        { id: 'bad', body: 'bad', attributes: { traceparent: '00-abc-def-01' } },
+        {
+          error: 'NonRetriableError: not an S3 event',
+          source: 'arn:aws:sqs:eu-west-1:123456789012:tributary-dev-loader',
+          receiveCount: 2,
+        },
+      ],
+    ]);
+    expect(lines).toEqual([
+      [
+        'warn',
+        'message cannot succeed; sent to the DLQ',
+        { messageId: 'bad', retriable: false, error: 'NonRetriableError: not an S3 event' },
+      ],
+      [
+        'error',
+        'message failed; SQS will deliver it again',
+        { messageId: 'down', retriable: true, error: 'Error: DynamoDB unavailable' },
+      ],
+    ]);
+  });
+
+  it('keeps a message that cannot succeed in batchItemFailures when the DLQ does not take it', async () => {
+    const { lines, logger } = recordingLogger();
+    const deadLetters: DeadLetterSink = {
+      send: async ({ id }) => {
+        if (id === 'refused') throw new Error('SQS queue "dlq" did not take the dead letter');
+      },
+    };
+    const handler = withSqsLogging(
+      logger,
+      (event: SQSEvent) =>
+        processSqsBatch(event, async ({ messageId }) => {
+          throw new NonRetriableError(`${messageId} is not JSON`);
+        }),
+      { deadLetters },
+    );
+
+    const response = await handler({ Records: [record('refused'), record('taken')] }, context);
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'refused' }]);
+    expect(lines[0]).toEqual([
+      'error',
+      'message cannot succeed, and sending it to the DLQ failed; SQS will deliver it again',
+      {
+        messageId: 'refused',
+        retriable: false,
+        error: 'NonRetriableError: refused is not JSON',
+        sendError: 'SQS queue "dlq" did not take the dead letter',
+      },
     ]);
   });
 

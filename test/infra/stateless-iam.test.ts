@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NETWORK_INTERFACE_ACTIONS } from '../../infra/stateless/functions.js';
+import { type FunctionSpec, isQueueTrigger, type QueueSpec, topology } from '../../src/topology.js';
 import {
   asList,
   FUNCTION_NAMES,
   type FunctionName,
+  imported,
   lambdaOf,
   logicalIdOf,
   type Statement,
@@ -16,7 +18,8 @@ import type { Synthesized } from './synthesize.js';
  * What each function's role may reach, written out by hand from what the function does (its
  * entry in src/aws/functions/ and the ports it builds), so any widened grant fails here:
  * - `read`: only Get/List/Describe/Query/Scan-type actions; `write`: anything more;
- * - `consume`: receive and delete from its trigger queue; `send`: put messages in a queue.
+ * - `consume`: receive and delete from its trigger queue; `send`: put messages in a queue (a
+ *   stream's on-failure queue, or the DLQ of the trigger queue for messages that cannot succeed).
  * Every function writes to its own log group (`logs:<name>`), and nothing else of the kind.
  */
 const EXPECTED: Record<FunctionName, Record<string, 'read' | 'write' | 'consume' | 'send'>> = {
@@ -27,6 +30,7 @@ const EXPECTED: Record<FunctionName, Record<string, 'read' | 'write' | 'consume'
     'bucket:transactions/objects': 'read',
     'bus:default': 'write',
     'queue:statements-ingest': 'consume',
+    'queue:statements-ingest-dlq': 'send',
   },
   'statements-notify': {
     'table:statements': 'write',
@@ -36,6 +40,7 @@ const EXPECTED: Record<FunctionName, Record<string, 'read' | 'write' | 'consume'
     'ses:identity': 'write',
     'ses:configuration-set': 'write',
     'queue:statements-notify': 'consume',
+    'queue:statements-notify-dlq': 'send',
   },
   'events-consume': {
     'table:events': 'write',
@@ -48,6 +53,7 @@ const EXPECTED: Record<FunctionName, Record<string, 'read' | 'write' | 'consume'
     'bucket:landing/objects': 'write',
     'secret:database': 'read',
     'queue:loader': 'consume',
+    'queue:loader-dlq': 'send',
     '*': 'write',
   },
   'auction-fetch-results': { 'table:orders': 'read', 'table:orders/index': 'read' },
@@ -214,6 +220,34 @@ describe('least privilege', () => {
     expect(new Set(mail.flatMap((statement) => asList(statement.Resource).map(labelOf)))).toEqual(
       new Set(['ses:identity', 'ses:configuration-set']),
     );
+  });
+
+  it('sends dead letters, with SendMessage alone, only to the DLQ of its trigger queue', () => {
+    const queues: Readonly<Record<string, QueueSpec>> = topology.queues;
+    for (const [name, spec] of Object.entries(topology.functions) as [FunctionName, FunctionSpec][]) {
+      const sends = statementsOfRole(dev.statelessTemplate, roleOf(name)).filter((statement) =>
+        asList(statement.Action).includes('sqs:SendMessage'),
+      );
+      const variables = (
+        lambdaOf(dev, name)[1].Properties.Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+      const deadLetter = isQueueTrigger(spec.trigger) ? queues[spec.trigger.queue]?.deadLetter : undefined;
+      if (!deadLetter) {
+        // A stream consumer's sends are its event source's, to its on-failure queue (see above).
+        expect(variables.DEAD_LETTER_QUEUE_URL, name).toBeUndefined();
+        continue;
+      }
+      expect(
+        sends.map((statement) => asList(statement.Action)),
+        name,
+      ).toEqual([['sqs:SendMessage']]);
+      expect(
+        sends.flatMap((statement) => asList(statement.Resource).map(labelOf)),
+        name,
+      ).toEqual([`queue:${deadLetter.queue}`]);
+      const queue = dev.stateful.queues[deadLetter.queue as keyof typeof dev.stateful.queues];
+      expect(variables.DEAD_LETTER_QUEUE_URL, name).toEqual(imported(dev, queue.queueUrl));
+    }
   });
 
   it('adds X-Ray on every resource, and nothing else, when tracing is on', () => {

@@ -3,10 +3,11 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { SQSBatchResponse } from 'aws-lambda';
 import { createDynamoStatementsRepository } from '../../adapters/aws/dynamo-statements-repository.js';
 import { createDynamoSentLog, createSesMailer } from '../../adapters/aws/ses-mailer.js';
+import { createSqsDeadLetterSink } from '../../adapters/aws/sqs-dead-letters.js';
 import { TEMPLATES_BUCKET } from '../../core/statements/notify-statement.js';
 import { createStatementsNotifyHandler } from '../../functions/statements-notify.js';
 import type { Mailer, OutgoingEmail } from '../../ports/mailer.js';
-import { documentClient, dynamoClient, sesClient } from '../clients.js';
+import { documentClient, dynamoClient, sesClient, sqsClient } from '../clients.js';
 import { systemClock } from '../clock.js';
 import { lambdaEnv } from '../env.js';
 import { functionLogger, once, withSqsLogging } from '../lambda.js';
@@ -16,6 +17,8 @@ import { shippedStatementTemplate } from '../statement-template.js';
 /**
  * `statements-notify` (queue statements-notify, fed by the rule on `StatementSummarized`): renders
  * the statement (template from bucket email-templates, else the shipped one) and sends it by SES.
+ * A summary whose account has no email (or a message that is no such event) goes straight to the
+ * DLQ (`DEAD_LETTER_QUEUE_URL`) with its reason.
  *
  * Idempotency, in two layers. The email id comes from the message (account and summary
  * fingerprint): the SES mailer's sent log (`EMAIL#<id>`) makes a repeat a no-op for good, but it
@@ -27,8 +30,17 @@ import { shippedStatementTemplate } from '../statement-template.js';
  * finished. A failed send deletes its record, so a retry sends. The records expire (logically,
  * attribute `expiration`) after an hour; the sent log stays.
  */
-const env = lambdaEnv(['STATEMENTS_TABLE', 'BUCKETS', 'MAIL_FROM', 'SES_CONFIGURATION_SET']);
+const env = lambdaEnv([
+  'STATEMENTS_TABLE',
+  'BUCKETS',
+  'MAIL_FROM',
+  'SES_CONFIGURATION_SET',
+  'DEAD_LETTER_QUEUE_URL',
+]);
 const logger = functionLogger('statements-notify');
+const deadLetters = env.DEAD_LETTER_QUEUE_URL
+  ? createSqsDeadLetterSink({ client: sqsClient(), queueUrl: env.DEAD_LETTER_QUEUE_URL })
+  : undefined;
 
 // An email without an id must fail, not share one idempotency record with every other such email.
 const idempotency = new IdempotencyConfig({
@@ -79,4 +91,5 @@ export const handler = withSqsLogging(
     idempotency.registerLambdaContext(context);
     return (await notify())(event, context);
   },
+  { deadLetters },
 );
