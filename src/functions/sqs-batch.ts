@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
 
 /**
  * Thrown by a record handler when retrying cannot help (bad input, missing configuration the
@@ -70,3 +71,18 @@ export function parseJsonBody(record: SQSRecord): unknown {
 }
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
+
+/** The S3 "Object Created" event, as EventBridge delivers it to a queue. */
+const objectCreated = z.object({
+  'detail-type': z.literal('Object Created'),
+  detail: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string() }) }),
+});
+
+/** The bucket and key of an S3 "Object Created" record; any other body can never succeed. */
+export function parseObjectCreated(record: SQSRecord): { bucket: string; key: string } {
+  const parsed = objectCreated.safeParse(parseJsonBody(record));
+  if (!parsed.success) {
+    throw new NonRetriableError(`not an S3 Object Created event: ${z.prettifyError(parsed.error)}`);
+  }
+  return { bucket: parsed.data.detail.bucket.name, key: parsed.data.detail.object.key };
+}

@@ -42,6 +42,7 @@ import type { Clock } from '../../ports/clock.js';
 import { InvalidCursorError } from '../../ports/events-repository.js';
 import type { Order, OrderInput, OrderStatus, OrdersRepository } from '../../ports/orders-repository.js';
 import { checkedLimit } from '../sql/event-cursors.js';
+import { mapConcurrently } from './map-concurrently.js';
 
 export interface DynamoOrdersRepositoryOptions {
   client: DynamoDBDocumentClient;
@@ -321,22 +322,4 @@ function readCursor(cursor: string): number {
   if (typeof body !== 'object' || body === null || !Number.isSafeInteger(seq) || (seq as number) < 1)
     throw new InvalidCursorError(cursor, 'not an orders cursor');
   return seq as number;
-}
-
-/** `map` with at most `limit` calls of `fn` in flight; results in input order. */
-async function mapConcurrently<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -45,6 +45,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Account, MonthlyTotals, SaveOutcome, Transaction } from '../../core/statements/types.js';
 import type { FileReport, StatementsRepository } from '../../ports/statements-repository.js';
+import { mapConcurrently } from './map-concurrently.js';
 
 export interface DynamoStatementsRepositoryOptions {
   client: DynamoDBDocumentClient;
@@ -421,22 +422,4 @@ async function batchGet(client: DynamoDBDocumentClient, tableName: string, keys:
 
 function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-}
-
-/** `map` with at most `limit` calls of `fn` in flight; results in input order. */
-async function mapConcurrently<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

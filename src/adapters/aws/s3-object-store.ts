@@ -17,6 +17,7 @@ import {
   type ObjectStore,
 } from '../../ports/object-store.js';
 import { InvalidObjectKeyError, validateObjectKey } from '../common/object-key.js';
+import { mapConcurrently } from './map-concurrently.js';
 
 /** S3's limits: the smallest multipart part, the largest CopyObject source, the longest list page. */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -173,7 +174,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       } while (ContinuationToken);
       // S3 lists in UTF-8 byte order already; sorting again holds emulators to it too.
       keys.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-      const infos = await mapLimit(keys, headConcurrency, (Key) => head(bucket, { Bucket, Key }));
+      const infos = await mapConcurrently(keys, headConcurrency, (Key) => head(bucket, { Bucket, Key }));
       // An object deleted between the listing and its HEAD is left out, as a later listing would.
       return infos.filter((info): info is ObjectInfo => info !== undefined);
     },
@@ -284,21 +285,4 @@ function translate(error: unknown, at: { bucket: string; key?: string }, source?
   if (name === 'NoSuchKey' && source) return new ObjectNotFoundError(source.bucket, source.key);
   if (name === 'NoSuchKey' && at.key !== undefined) return new ObjectNotFoundError(at.bucket, at.key);
   return error;
-}
-
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  map: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -1,0 +1,20 @@
+/**
+ * `map` with at most `limit` calls of `fn` in flight; results in input order. The AWS adapters
+ * use it to fan out per-item requests (conditional puts, HEADs) without flooding a service.
+ */
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
