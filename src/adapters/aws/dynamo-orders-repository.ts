@@ -39,8 +39,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { MAX_RECORD_ID_LENGTH } from '../../core/orders/limits.js';
 import type { Clock } from '../../ports/clock.js';
-import { InvalidCursorError } from '../../ports/events-repository.js';
 import type { Order, OrderInput, OrderStatus, OrdersRepository } from '../../ports/orders-repository.js';
+import { orderCursor, readOrderCursor } from '../common/order-cursor.js';
 import { checkedLimit } from '../sql/event-cursors.js';
 import { mapConcurrently } from './map-concurrently.js';
 
@@ -150,7 +150,7 @@ export function createDynamoOrdersRepository(options: DynamoOrdersRepositoryOpti
 
     async list({ status, limit, cursor }) {
       const want = checkedLimit(limit) + 1;
-      const before = cursor === undefined ? undefined : readCursor(cursor);
+      const before = cursor === undefined ? undefined : readOrderCursor(cursor);
       const now = clock.now();
       const found = (
         await Promise.all((status ? [status] : STATUSES).map((one) => byStatus(one, want, now, { before })))
@@ -300,26 +300,4 @@ async function putAll(client: DynamoDBDocumentClient, tableName: string, items: 
     );
     pending = (UnprocessedItems?.[tableName] ?? []) as typeof pending;
   }
-}
-
-const CURSOR_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** A list position, as the SQL repository writes it: the base64url of `{"o": seq}`. */
-function orderCursor(seq: number): string {
-  return Buffer.from(JSON.stringify({ o: seq })).toString('base64url');
-}
-
-function readCursor(cursor: string): number {
-  let body: unknown;
-  try {
-    body = CURSOR_SHAPE.test(cursor)
-      ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-      : undefined;
-  } catch {
-    body = undefined;
-  }
-  const seq = (body as { o?: unknown } | undefined)?.o;
-  if (typeof body !== 'object' || body === null || !Number.isSafeInteger(seq) || (seq as number) < 1)
-    throw new InvalidCursorError(cursor, 'not an orders cursor');
-  return seq as number;
 }

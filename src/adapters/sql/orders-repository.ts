@@ -1,5 +1,4 @@
 import type { Clock } from '../../ports/clock.js';
-import { InvalidCursorError } from '../../ports/events-repository.js';
 import type {
   Order,
   OrderInput,
@@ -7,6 +6,7 @@ import type {
   OrderStatus,
   OrdersRepository,
 } from '../../ports/orders-repository.js';
+import { orderCursor, readOrderCursor } from '../common/order-cursor.js';
 import { checkedLimit } from './event-cursors.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -113,28 +113,6 @@ async function list(
     orders: page.map(toOrder),
     ...(rows.length > limit && last ? { next: orderCursor(last.seq) } : {}),
   };
-}
-
-const CURSOR_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** A list position: the base64url of `{"o": seq}`. Opaque to callers; an edited one is refused or harmless. */
-function orderCursor(seq: number): string {
-  return Buffer.from(JSON.stringify({ o: seq })).toString('base64url');
-}
-
-function readOrderCursor(cursor: string): number {
-  let body: unknown;
-  try {
-    body = CURSOR_SHAPE.test(cursor)
-      ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-      : undefined;
-  } catch {
-    body = undefined;
-  }
-  const seq = (body as { o?: unknown } | undefined)?.o;
-  if (typeof body !== 'object' || body === null || !Number.isSafeInteger(seq) || (seq as number) < 1)
-    throw new InvalidCursorError(cursor, 'not an orders cursor');
-  return seq as number;
 }
 
 interface OrderRow {
