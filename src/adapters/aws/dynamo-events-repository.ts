@@ -64,6 +64,7 @@ import type {
   RejectedInput,
   StoreOutcome,
 } from '../../ports/events-repository.js';
+import { idConflict } from '../common/event-conflict.js';
 import { ackConsumer, getConsumer, pollConsumer } from './dynamo-events-consumers.js';
 import { feedPage } from './dynamo-events-feed.js';
 import type { EventsTable } from './dynamo-events-items.js';
@@ -155,18 +156,9 @@ async function store(
     const { status, winner } = judged.get(first)!;
     if (first === index && status !== 'conflict') return { status };
     if (first !== index && winner === event.fingerprint) return { status: 'duplicate' };
-    const reasons = [
-      { path: 'ID', message: `conflicts with the stored event ${id}: same ID, different content` },
-    ];
-    conflicts.push({
-      client: event.client,
-      eventId: event.id,
-      stage: 'conflict',
-      reasons,
-      raw: JSON.stringify(event.payload),
-      position: event.position,
-    });
-    return { status: 'conflict', reasons };
+    const conflict = idConflict(event, id);
+    conflicts.push(conflict.rejected);
+    return { status: 'conflict', reasons: conflict.reasons };
   });
   await putRejected(table, [...rejected, ...conflicts], now);
   return outcomes;

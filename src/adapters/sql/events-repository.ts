@@ -6,6 +6,7 @@ import type {
   RejectedRecord,
   StoreOutcome,
 } from '../../ports/events-repository.js';
+import { idConflict } from '../common/event-conflict.js';
 import { ackConsumer, feedPage, getConsumer, pollConsumer, queryEvents } from './event-consumers.js';
 import { checkedLimit, readRejectedCursor, rejectedCursor } from './event-cursors.js';
 import type { SqlClient } from './sql-client.js';
@@ -66,18 +67,9 @@ async function store(
       const winner = held.get(id) ?? (inserted.has(id) ? events[first]!.fingerprint : undefined);
       if (winner === undefined) throw new Error(`event ${id} was neither stored nor found`);
       if (winner === event.fingerprint) return { status: 'duplicate' };
-      const reasons = [
-        { path: 'ID', message: `conflicts with the stored event ${id}: same ID, different content` },
-      ];
-      conflicts.push({
-        client: event.client,
-        eventId: event.id,
-        stage: 'conflict',
-        reasons,
-        raw: JSON.stringify(event.payload),
-        position: event.position,
-      });
-      return { status: 'conflict', reasons };
+      const conflict = idConflict(event, id);
+      conflicts.push(conflict.rejected);
+      return { status: 'conflict', reasons: conflict.reasons };
     });
     await insertRejected(tx, [...rejected, ...conflicts], now);
     return outcomes;
