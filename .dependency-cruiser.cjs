@@ -49,6 +49,13 @@ module.exports = {
       to: { path: '^src/(adapters|runtime|cli)/' },
     },
     {
+      name: 'dashboard-is-runtime-agnostic',
+      comment: 'The dashboard renders what its services give it: it never reaches the fabric or adapters.',
+      severity: 'error',
+      from: { path: '^src/dashboard/' },
+      to: { path: '^src/(adapters|runtime|cli|functions|aws)/' },
+    },
+    {
       name: 'adapters-do-not-reach-out',
       severity: 'error',
       from: { path: '^src/adapters/' },

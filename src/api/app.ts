@@ -17,8 +17,8 @@ import { type ApiServices, type RouteGroup, routeGroupServices } from './service
 /** Largest JSON request body (objects have their own, larger limit). */
 export const MAX_JSON_BYTES = 1024 * 1024;
 
-/** Maps errors thrown by the layers below to a status and code. */
-const knownErrors: Record<string, [400 | 404 | 409, string]> = {
+/** Maps errors thrown by the layers below to a status and code (the dashboard maps them too). */
+export const knownErrors: Record<string, [400 | 404 | 409, string]> = {
   InvalidObjectKeyError: [400, 'invalid_key'],
   InvalidBucketNameError: [400, 'invalid_bucket'],
   NoSuchBucketError: [404, 'no_such_bucket'],

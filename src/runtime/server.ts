@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.js';
-import { apiServices } from './api-services.js';
+import { createDashboard, isDashboardPath } from '../dashboard/app.js';
+import { dashboardServices } from './dashboard-services.js';
 import type { Fabric } from './fabric.js';
 
 export class UnsafeListenError extends Error {
@@ -17,6 +18,8 @@ export function isLoopback(host: string): boolean {
 
 export interface LocalServer {
   url: string;
+  /** Opens the dashboard signed in (`/ui/sign-in?token=…`); null when the server needs no token. */
+  signInUrl: string | null;
   port: number;
   close(): Promise<void>;
 }
@@ -32,14 +35,14 @@ export async function startLocalServer(
   const host = options.host ?? '127.0.0.1';
   const auth = options.auth ?? true;
   if (!auth && !isLoopback(host)) throw new UnsafeListenError(host);
-  const app = createApp(
-    apiServices(fabric, () => fabric.dispatcher.nudge()),
-    { auth },
-  );
+  const services = dashboardServices(fabric, () => fabric.dispatcher.nudge());
+  const api = createApp(services.api, { auth });
+  const dashboard = createDashboard(services, { auth });
+  // `/` and `/ui/…` are the dashboard's (cookie sessions); every other path is the API's (bearer).
+  const fetch = (request: Request) =>
+    isDashboardPath(new URL(request.url).pathname) ? dashboard.fetch(request) : api.fetch(request);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const created = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 4000 }, () =>
-      resolve(created),
-    );
+    const created = serve({ fetch, hostname: host, port: options.port ?? 4000 }, () => resolve(created));
     created.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
@@ -49,6 +52,7 @@ export async function startLocalServer(
   fabric.scheduler.start();
   return {
     url,
+    signInUrl: auth ? `${url}/ui/sign-in?token=${encodeURIComponent(fabric.adminToken)}` : null,
     port,
     async close() {
       await fabric.scheduler.stop();

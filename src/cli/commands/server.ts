@@ -38,6 +38,7 @@ export function registerServerCommands(program: Command): void {
       process.once('SIGTERM', stop);
       console.log(`Tributary is running at ${server.url}`);
       console.log(`data dir:    ${fabric.dataDir}${config.databaseUrl ? ' (state in DATABASE_URL)' : ''}`);
+      console.log(`dashboard:   ${server.signInUrl ?? server.url}`);
       console.log(`admin token: ${fabric.adminToken}`);
       console.log(`try:         curl -H "Authorization: Bearer ${fabric.adminToken}" ${server.url}/accounts`);
     });

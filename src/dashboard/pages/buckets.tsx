@@ -1,0 +1,8 @@
+import type { Hono } from 'hono';
+import { Page } from '../layout.js';
+import type { DashboardServices } from '../services.js';
+
+// PLACEHOLDER: replaced in this session by the section's pages.
+export function registerBucketPages(app: Hono, _services: DashboardServices): void {
+  app.get('/ui/buckets', (c) => c.html(<Page title="Buckets" current="buckets" />));
+}

@@ -1,0 +1,8 @@
+import type { Hono } from 'hono';
+import { Page } from '../layout.js';
+import type { DashboardServices } from '../services.js';
+
+// PLACEHOLDER: replaced in this session by the section's pages.
+export function registerQueuePages(app: Hono, _services: DashboardServices): void {
+  app.get('/ui/queues', (c) => c.html(<Page title="Queues and dead letters" current="queues" />));
+}

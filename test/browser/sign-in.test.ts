@@ -1,0 +1,62 @@
+import { stat } from 'node:fs/promises';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  describeWithChromium,
+  launchChromium,
+  openPage,
+  screenshot,
+  signIn,
+  startDashboardServer,
+} from '../support/browser.js';
+
+describeWithChromium('dashboard sign-in (Chromium)', () => {
+  let browser: Browser;
+  let app: Awaited<ReturnType<typeof startDashboardServer>>;
+
+  beforeAll(async () => {
+    [browser, app] = await Promise.all([launchChromium(), startDashboardServer('browser-sign-in')]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('shows no page without signing in, and the overview after signing in with the form', async () => {
+    const { page, problems } = await openPage(browser);
+    await page.goto(`${app.server.url}/ui/queues`);
+    expect(new URL(page.url()).pathname).toBe('/ui/sign-in');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
+    await screenshot(page, 'sign-in');
+
+    await page.getByLabel('Admin token').fill('trb_not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('not the admin token');
+    // The refusal is a 403, which Chromium also reports on the console.
+    expect(problems.splice(0)).toEqual([
+      expect.stringContaining('HTTP 403: POST'),
+      expect.stringContaining('status of 403'),
+    ]);
+
+    await signIn(page, app.server, app.fabric.adminToken);
+    for (const pipeline of ['statements', 'events', 'orders', 'loader']) {
+      await expect(page.getByRole('heading', { name: pipeline, level: 2 })).toBeDefined();
+      expect(await page.locator(`[data-pipeline="${pipeline}"]`).count()).toBe(1);
+    }
+    const path = await screenshot(page, 'overview');
+    expect((await stat(path)).size).toBeGreaterThan(10_000);
+    expect(problems).toEqual([]);
+  });
+
+  it('signs in with the link tributary dev prints, and drops the token from the address bar', async () => {
+    const { page, problems } = await openPage(browser);
+    await page.goto(app.server.signInUrl as string);
+    expect(page.url()).toBe(`${app.server.url}/`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/ui\/sign-in$/);
+    await page.goto(`${app.server.url}/`);
+    expect(new URL(page.url()).pathname).toBe('/ui/sign-in');
+    expect(problems).toEqual([]);
+  });
+});
