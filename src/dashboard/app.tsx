@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { knownErrors } from '../api/app.js';
 import { registerAssets } from './assets.js';
 import { Notice } from './components.js';
@@ -71,16 +73,18 @@ export function createDashboard(services: DashboardServices, options: DashboardO
   const app = new Hono();
 
   app.onError((error, c) => {
-    const known = knownErrors[error.name];
-    const status = known?.[0] ?? 500;
-    if (!known) console.error('dashboard error', error);
-    const message = known ? error.message : 'internal error; see the server log';
-    if (c.req.header('hx-request')) return c.html(<Notice kind="error">{message}</Notice>, status);
+    // Errors of the layers below (a bad key, an unknown bucket) and refusals (a cross-site form)
+    // say what is wrong; anything else is logged and shown as an internal error.
+    const status: ContentfulStatusCode | undefined =
+      knownErrors[error.name]?.[0] ?? (error instanceof HTTPException ? error.status : undefined);
+    if (!status) console.error('dashboard error', error);
+    const message = status ? error.message || 'request refused' : 'internal error; see the server log';
+    if (c.req.header('hx-request')) return c.html(<Notice kind="error">{message}</Notice>, status ?? 500);
     return c.html(
       <Page title={status === 404 ? 'Not found' : 'Something went wrong'}>
         <Notice kind="error">{message}</Notice>
       </Page>,
-      status,
+      status ?? 500,
     );
   });
   app.notFound((c) =>
