@@ -48,6 +48,33 @@ describeWithChromium('dashboard sign-in (Chromium)', () => {
     expect(problems).toEqual([]);
   });
 
+  it('can be used from the keyboard alone: sign in, skip to content, move between sections', async () => {
+    const { page, problems } = await openPage(browser);
+    await page.goto(`${app.server.url}/ui/sign-in`);
+    await page.keyboard.press('Tab'); // skip link
+    await page.keyboard.press('Tab'); // brand
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
+    await page.keyboard.type(app.fabric.adminToken);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${app.server.url}/`);
+
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+
+    await page.goto(`${app.server.url}/`);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab'); // Overview
+    await page.keyboard.press('Tab'); // Buckets
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Buckets');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${app.server.url}/ui/buckets`);
+    expect(problems).toEqual([]);
+  });
+
   it('signs in with the link tributary dev prints, and drops the token from the address bar', async () => {
     const { page, problems } = await openPage(browser);
     await page.goto(app.server.signInUrl as string);
