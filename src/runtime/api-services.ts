@@ -23,11 +23,9 @@ const toDeadLetter = (message: StoredMessage): DeadLetter => ({
 /** The API's view of a fabric. `onWork` is called when new work was queued. */
 export function apiServices(fabric: Fabric, onWork: () => void = () => {}): ApiServices {
   const deadLetterQueues = () => fabric.queues.deadLetterQueues();
-  const deadLetters = async () => {
-    const all = await fabric.queues.list();
-    const dlqs = new Set(deadLetterQueues());
-    return all.filter((message) => dlqs.has(message.queue));
-  };
+  // Read per DLQ: a backlog in a work queue must not push dead letters out of the list.
+  const deadLetters = async () =>
+    (await Promise.all(deadLetterQueues().map((queue) => fabric.queues.list(queue)))).flat();
   return {
     auth: { adminToken: fabric.adminToken, clients: fabric.clients },
     objects: fabric.objects,

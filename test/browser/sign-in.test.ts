@@ -10,6 +10,12 @@ import {
   startDashboardServer,
 } from '../support/browser.js';
 
+// The callbacks given to page.evaluate run in the browser, where these exist (no DOM lib here).
+declare const document: {
+  activeElement: { id: string; textContent: string | null } | null;
+  documentElement: { scrollWidth: number };
+};
+
 describeWithChromium('dashboard sign-in (Chromium)', () => {
   let browser: Browser;
   let app: Awaited<ReturnType<typeof startDashboardServer>>;
