@@ -22,6 +22,9 @@ const ruleFor = (file: string) => {
  * loader: the files hold no quotes, so a line is valid when it has the right number of non-empty
  * comma-separated fields.
  */
+/** Id of the Support department in departments.csv. */
+const SUPPORT = 8;
+
 function reference(year: number) {
   const rows = (file: string, width: number) =>
     text(file)
@@ -37,9 +40,9 @@ function reference(year: number) {
     if (when.getUTCFullYear() !== year) continue;
     const department = departments.get(Number(departmentId));
     const job = jobs.get(Number(jobId));
-    if (department !== undefined)
-      perDepartment.set(Number(departmentId), (perDepartment.get(Number(departmentId)) ?? 0) + 1);
+    // Both reports count a hire only when its department and its job are known.
     if (department === undefined || job === undefined) continue;
+    perDepartment.set(Number(departmentId), (perDepartment.get(Number(departmentId)) ?? 0) + 1);
     const key = `${department}\u0000${job}`;
     const entry = quarters.get(key) ?? { department, job, q: [0, 0, 0, 0] };
     entry.q[Math.floor(when.getUTCMonth() / 3)]! += 1;
@@ -212,6 +215,25 @@ describeEachDriver('LoaderRepository contract (sql)', (getDb) => {
       { ...before[0]!, department: 'Renamed' },
       ...before.slice(1),
     ]);
+  });
+
+  it('counts in both reports only the hires whose department and job are known', async () => {
+    for (const file of FILES) await load(file);
+    const rule = ruleFor('hired_employees.csv');
+    // Ten Support hires in 2021 with a job that no jobs file names.
+    const unknownJob = Array.from(
+      { length: 10 },
+      (_, i) => `${900_000 + i},Nobody ${i},2021-03-01T10:00:00Z,${SUPPORT},999999\n`,
+    );
+    await repo.loadFile({
+      file: 'stage/hired_employees_unknown_job.csv',
+      rule,
+      batches: validateRows(unknownJob, rule),
+      now: clock.now(),
+    });
+    const expected = reference(2021);
+    expect(await repo.departmentsAboveMean(2021)).toEqual(expected.aboveMean);
+    expect(await repo.hiresByQuarter(2021)).toEqual(expected.byQuarter);
   });
 
   it('inserts posted rows with COPY and keeps the invalid ones', async () => {

@@ -121,11 +121,12 @@ export function createSqlLoaderRepository(db: SqlClient): LoaderRepository {
     async departmentsAboveMean(year) {
       // The mean is over the departments that hired at least once that year (the classic reading):
       // counting idle departments as zeros would lower the bar to "hired more than a few".
+      // Hires join jobs too, as in hiresByQuarter: both reports count the same hires.
       const { rows } = await db.query<{ id: number; department: string; hired: number }>(
         `WITH ${LATEST_NAMES}, hires AS (${HIRES_IN_YEAR}),
          per_department AS (
            SELECT d.id, d.department, count(*)::int AS hired
-           FROM hires h JOIN d ON d.id = h.department_id
+           FROM hires h JOIN d ON d.id = h.department_id JOIN j ON j.id = h.job_id
            GROUP BY d.id, d.department
          )
          SELECT id, department, hired FROM per_department
