@@ -76,9 +76,12 @@ export async function openPage(browser: Browser): Promise<{ page: Page; problems
     if (message.type() === 'error') problems.push(`console error on ${page.url()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`uncaught on ${page.url()}: ${error.message}`));
-  page.on('requestfailed', (request) =>
-    problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`),
-  );
+  page.on('requestfailed', (request) => {
+    const error = request.failure()?.errorText;
+    // A load the page itself cancelled (it navigated away before a frame finished) is not a failure.
+    if (error === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${request.method()} ${request.url()} ${error}`);
+  });
   page.on('response', (response) => {
     if (response.status() >= 400) {
       problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
