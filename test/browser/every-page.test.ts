@@ -107,6 +107,11 @@ describeWithChromium('every dashboard page (Chromium)', () => {
       for (const link of await linksOf(page, origin)) if (!seen.has(link)) queue.push(link);
     }
     expect(seen.size).toBeGreaterThanOrEqual(8);
+    await page.goto(`${origin}/`, { waitUntil: 'networkidle' });
+    // The auction's execution counts as the orders pipeline's run; its task functions log none.
+    const orders = page.locator('[data-pipeline="orders"]');
+    expect(await orders.locator('dd').first().textContent()).toBe('1');
+    expect(await orders.getByRole('link', { name: 'auction' }).count()).toBe(1);
     await screenshot(page, 'overview-seeded');
     expect(faults).toEqual([]);
     expect(problems).toEqual([]);

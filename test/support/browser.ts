@@ -98,6 +98,8 @@ export async function signIn(page: Page, server: LocalServer, adminToken: string
   await page.waitForURL(`${server.url}/`);
 }
 
+const MAX_SHOT_HEIGHT = 2000;
+
 /**
  * Saves a full-page screenshot as `<name>.png` in `TRIBUTARY_SCREENSHOTS` (what
  * `npm run screenshots` sets to docs/screenshots) or else a temp folder; returns its path.
@@ -106,6 +108,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const dir = process.env.TRIBUTARY_SCREENSHOTS ?? join(tmpdir(), 'tributary-screenshots');
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  // The whole page, down to a height a reader can take in (a long execution history goes on and on).
+  const height = Math.min(
+    await page.evaluate<number>('document.documentElement.scrollHeight'),
+    MAX_SHOT_HEIGHT,
+  );
+  const width = page.viewportSize()?.width ?? 1280;
+  await page.screenshot({ path, fullPage: true, clip: { x: 0, y: 0, width, height } });
   return path;
 }

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { ExecutionSummary } from '../../api/services.js';
 import type { StreamDescription } from '../../ports/stream.js';
+import type { Topology } from '../../topology-types.js';
 import { Empty, formatNumber, Status, TableWrap, Time } from '../components.js';
 import { Page } from '../layout.js';
 import { type PipelineView, pipelines } from '../pipelines.js';
@@ -13,6 +14,7 @@ const REFRESH = 'every 2s';
 
 interface OverviewData {
   now: Date;
+  topology: Topology;
   stats: FunctionRunStats[];
   runs: FunctionRun[];
   depths: Record<string, QueueDepth>;
@@ -27,24 +29,35 @@ async function load(services: DashboardServices): Promise<OverviewData> {
     services.functionRuns.recent({ limit: 200 }),
     services.queueDepths(),
     services.api.streams(),
-    services.api.auction.list(5),
+    services.api.auction.list(50),
   ]);
-  return { now, stats, runs, depths, streams, executions };
+  return { now, topology: services.topology, stats, runs, depths, streams, executions };
 }
 
 const isDlq = (queue: string) => queue.endsWith('-dlq');
 
 const PipelineCard = ({ pipeline, data }: { pipeline: PipelineView; data: OverviewData }) => {
   const stats = data.stats.filter((s) => pipeline.functions.includes(s.function));
+  // Functions a queue or a stream invokes: the ones with runs in the log.
+  const triggered = pipeline.functions.filter((name) => {
+    const trigger = data.topology.functions[name]?.trigger;
+    return trigger !== undefined && ('queue' in trigger || 'stream' in trigger);
+  });
+  // A state machine's tasks are not trigger runs: its executions count as the pipeline's runs.
+  const runsAuction = pipeline.stateMachines.includes('auction');
+  const executions = runsAuction ? data.executions : [];
+  const since = data.now.getTime() - WINDOW_MS;
+  const recentExecutions = executions.filter((e) => new Date(e.startedAt).getTime() >= since);
   const records = stats.reduce((sum, s) => sum + s.records, 0);
-  const failures = stats.reduce((sum, s) => sum + s.failures, 0);
-  const runs = stats.reduce((sum, s) => sum + s.runs, 0);
+  const failures =
+    stats.reduce((sum, s) => sum + s.failures, 0) +
+    recentExecutions.filter((e) => e.status !== 'RUNNING' && e.status !== 'SUCCEEDED').length;
+  const runs = stats.reduce((sum, s) => sum + s.runs, 0) + recentExecutions.length;
   const deadLetters = pipeline.queues
     .filter(isDlq)
     .reduce((sum, q) => sum + (data.depths[q]?.visible ?? 0) + (data.depths[q]?.delayed ?? 0), 0);
   const recent = data.runs.filter((r) => pipeline.functions.includes(r.function)).slice(0, 5);
   const streams = data.streams.filter((s) => pipeline.streams.includes(s.stream));
-  const executions = pipeline.stateMachines.includes('auction') ? data.executions : [];
   return (
     <section class="card pipeline" aria-labelledby={`pipeline-${pipeline.id}`} data-pipeline={pipeline.id}>
       <h2 id={`pipeline-${pipeline.id}`}>
@@ -107,9 +120,11 @@ const PipelineCard = ({ pipeline, data }: { pipeline: PipelineView; data: Overvi
           )} records retained, consumer lag ${formatNumber(stream.consumers.reduce((sum, c) => sum + c.lag, 0))}.`}
         </p>
       ))}
+      {runsAuction && <h3>Recent auction runs</h3>}
+      {runsAuction && executions.length === 0 && <Empty>No auction runs yet.</Empty>}
       {executions.length > 0 && (
         <ul class="plain">
-          {executions.map((e) => (
+          {executions.slice(0, 5).map((e) => (
             <li>
               <a href={`/ui/orders/executions/${encodeURIComponent(e.executionId)}`}>auction</a>{' '}
               <Status value={e.status} /> <Time value={e.startedAt} />
@@ -117,8 +132,8 @@ const PipelineCard = ({ pipeline, data }: { pipeline: PipelineView; data: Overvi
           ))}
         </ul>
       )}
-      <h3>Recent runs</h3>
-      {recent.length === 0 ? (
+      {triggered.length > 0 && <h3>Recent runs</h3>}
+      {triggered.length === 0 ? null : recent.length === 0 ? (
         <Empty>No runs yet.</Empty>
       ) : (
         <TableWrap label={`${pipeline.id} recent runs`}>
