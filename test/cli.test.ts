@@ -89,6 +89,17 @@ describe('tributary dev', () => {
       const health = await fetch(`${first.url}/health`);
       expect(health.status).toBe(200);
 
+      // The dashboard link it printed signs in, and the session opens the dashboard at /.
+      const link = /dashboard: +(\S+)/.exec(first.output())?.[1] as string;
+      expect(link).toBe(`${first.url}/ui/sign-in?token=${encodeURIComponent(first.token)}`);
+      const signIn = await fetch(link, { redirect: 'manual' });
+      expect(signIn.status).toBe(303);
+      const cookie = signIn.headers.get('set-cookie')?.split(';')[0] as string;
+      const dashboard = await fetch(`${first.url}/`, { headers: { cookie } });
+      expect(dashboard.status).toBe(200);
+      expect(await dashboard.text()).toContain('<h1>Overview</h1>');
+      expect((await fetch(`${first.url}/`, { redirect: 'manual' })).status).toBe(401);
+
       const second = await tributary(['dev', '--port', '0'], env);
       expect(second.code).not.toBe(0);
       expect(second.stderr).toContain(`in use by process ${first.child.pid}`);

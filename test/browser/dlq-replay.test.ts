@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import {
   describeWithChromium,
-  launchChromium,
   openPage,
   screenshot,
   signIn,
-  startDashboardServer,
+  useDashboardBrowser,
 } from '../support/browser.js';
 import { datasets } from '../support/cli.js';
 
@@ -18,8 +17,7 @@ const EMAIL = 'seven@example.com';
 const WAIT = { timeout: 30_000, interval: 200 };
 
 describeWithChromium('replay a dead letter and see it delivered (Chromium)', () => {
-  let browser: Browser;
-  let app: Awaited<ReturnType<typeof startDashboardServer>>;
+  const suite = useDashboardBrowser('browser-dlq-replay');
 
   /** The HTTP API as the CLI or a producer calls it, with the admin token. */
   const api = async (
@@ -28,10 +26,10 @@ describeWithChromium('replay a dead letter and see it delivered (Chromium)', () 
     body?: string | Buffer,
     headers: Record<string, string> = {},
   ) => {
-    const response = await fetch(`${app.server.url}${path}`, {
+    const response = await fetch(`${suite.app.server.url}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${app.fabric.adminToken}`,
+        authorization: `Bearer ${suite.app.fabric.adminToken}`,
         'content-type': 'application/json',
         ...headers,
       },
@@ -52,14 +50,6 @@ describeWithChromium('replay a dead letter and see it delivered (Chromium)', () 
     await page.setViewportSize({ width: 1280, height: 900 });
   };
 
-  beforeAll(async () => {
-    [browser, app] = await Promise.all([launchChromium(), startDashboardServer('browser-dlq-replay')]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
-
   it('shows the held statement, replays it with the keyboard, and the email goes out', async () => {
     // The account has no email yet: the notify step cannot send, and the summary lands in the DLQ.
     const upload = await api(
@@ -76,8 +66,8 @@ describeWithChromium('replay a dead letter and see it delivered (Chromium)', () 
       }, WAIT)
       .toBe(1);
 
-    const { page, problems } = await openPage(browser);
-    await signIn(page, app.server, app.fabric.adminToken);
+    const { page, problems } = await openPage(suite.browser);
+    await signIn(page, suite.app.server, suite.app.fabric.adminToken);
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Queues' }).click();
     await page.waitForURL(/\/ui\/queues$/);
     const dlq = page.locator('[data-dlq="statements-notify-dlq"]');
@@ -142,8 +132,8 @@ describeWithChromium('replay a dead letter and see it delivered (Chromium)', () 
       .poll(async () => (await json<{ events: unknown[] }>('/clients/barclays/events')).events.length, WAIT)
       .toBe(1);
 
-    const { page, problems } = await openPage(browser);
-    await signIn(page, app.server, app.fabric.adminToken);
+    const { page, problems } = await openPage(suite.browser);
+    await signIn(page, suite.app.server, suite.app.fabric.adminToken);
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Events' }).click();
     await page.getByLabel('Client', { exact: true }).selectOption('barclays');
     await page.getByLabel('Type', { exact: true }).selectOption('transaction');

@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import {
   describeWithChromium,
-  launchChromium,
   openPage,
   screenshot,
   signIn,
-  startDashboardServer,
+  useDashboardBrowser,
 } from '../support/browser.js';
 import { seedEveryPipeline } from '../support/dashboard-seed.js';
 
@@ -54,29 +53,16 @@ async function linksOf(page: Page, origin: string): Promise<string[]> {
 }
 
 describeWithChromium('every dashboard page (Chromium)', () => {
-  let browser: Browser;
-  let app: Awaited<ReturnType<typeof startDashboardServer>>;
-
-  beforeAll(async () => {
-    [browser, app] = await Promise.all([
-      launchChromium(),
-      startDashboardServer('browser-every-page', {
-        auctionPlatform: 'simulated',
-        auctionReadyProbability: 1,
-        auctionWaitSeconds: 1,
-      }),
-    ]);
-    await seedEveryPipeline(app.server, app.fabric);
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const suite = useDashboardBrowser(
+    'browser-every-page',
+    { auctionPlatform: 'simulated', auctionReadyProbability: 1, auctionWaitSeconds: 1 },
+    (_app) => seedEveryPipeline(suite.app.server, suite.app.fabric),
+  );
 
   it('loads each page with no console error, no failed request, no serious accessibility fault, and fits a narrow screen', async () => {
-    const { page, problems } = await openPage(browser);
-    await signIn(page, app.server, app.fabric.adminToken);
-    const origin = app.server.url;
+    const { page, problems } = await openPage(suite.browser);
+    await signIn(page, suite.app.server, suite.app.fabric.adminToken);
+    const origin = suite.app.server.url;
     const queue = ['/'];
     const seen = new Set<string>();
     const perPath = new Map<string, number>();

@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import {
   describeWithChromium,
-  launchChromium,
   openPage,
   screenshot,
   signIn,
-  startDashboardServer,
+  useDashboardBrowser,
 } from '../support/browser.js';
 import { datasets } from '../support/cli.js';
 
@@ -20,38 +19,32 @@ const overflow = (page: Page) =>
 const cells = (page: Page, row: string) => page.locator(row).locator('th, td').allInnerTexts();
 
 describeWithChromium('loader files and reports (Chromium)', () => {
-  let browser: Browser;
-  let app: Awaited<ReturnType<typeof startDashboardServer>>;
-
-  beforeAll(async () => {
-    [browser, app] = await Promise.all([launchChromium(), startDashboardServer('browser-loader-reports')]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const suite = useDashboardBrowser('browser-loader-reports');
 
   it('loads the loader dataset, then shows its files, its rejected rows and both reports of 2021 charted', async () => {
     // Upload as a client of the API would, then wait for the loader to route and load each file.
     for (const name of ['hired_employees', 'departments', 'jobs']) {
-      const response = await fetch(`${app.server.url}/buckets/landing/objects/stage/${name}.csv`, {
+      const response = await fetch(`${suite.app.server.url}/buckets/landing/objects/stage/${name}.csv`, {
         method: 'PUT',
-        headers: { authorization: `Bearer ${app.fabric.adminToken}`, 'content-type': 'text/csv' },
+        headers: { authorization: `Bearer ${suite.app.fabric.adminToken}`, 'content-type': 'text/csv' },
         body: await readFile(join(datasets, 'loader', `${name}.csv`)),
       });
       expect(response.status, await response.text()).toBe(200);
     }
     await expect
-      .poll(async () => (await app.fabric.loader.listFiles()).filter((f) => f.status === 'loaded').length, {
-        timeout: 60_000,
-        interval: 250,
-      })
+      .poll(
+        async () => (await suite.app.fabric.loader.listFiles()).filter((f) => f.status === 'loaded').length,
+        {
+          timeout: 60_000,
+          interval: 250,
+        },
+      )
       .toBe(3);
 
-    const { page, problems } = await openPage(browser);
-    await signIn(page, app.server, app.fabric.adminToken);
+    const { page, problems } = await openPage(suite.browser);
+    await signIn(page, suite.app.server, suite.app.fabric.adminToken);
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Loader' }).click();
-    await page.waitForURL(`${app.server.url}/ui/loader`);
+    await page.waitForURL(`${suite.app.server.url}/ui/loader`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Loader');
 
     // file, outcome, table, rows loaded, rows rejected, moved to, when, error
@@ -97,12 +90,12 @@ describeWithChromium('loader files and reports (Chromium)', () => {
 
     // Back to the Loader page, and to the reports of 2021 with the keyboard.
     await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('link', { name: 'Loader' }).click();
-    await page.waitForURL(`${app.server.url}/ui/loader`);
+    await page.waitForURL(`${suite.app.server.url}/ui/loader`);
     const year = page.getByLabel('Year');
     expect(await year.inputValue()).toBe('2022');
     await year.fill('2021');
     await year.press('Enter');
-    await page.waitForURL(`${app.server.url}/ui/loader/reports?year=2021`);
+    await page.waitForURL(`${suite.app.server.url}/ui/loader/reports?year=2021`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Loader reports, 2021');
 
     const canvases = page.locator('canvas[data-chart]');

@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import {
   describeWithChromium,
-  launchChromium,
   openPage,
   screenshot,
   signIn,
-  startDashboardServer,
+  useDashboardBrowser,
 } from '../support/browser.js';
 import { datasets } from '../support/cli.js';
 
@@ -26,20 +25,11 @@ async function dropFile(page: Page, name: string, content: string): Promise<void
 }
 
 describeWithChromium('upload a statement file and see its email (Chromium)', () => {
-  let browser: Browser;
-  let app: Awaited<ReturnType<typeof startDashboardServer>>;
-
-  beforeAll(async () => {
-    [browser, app] = await Promise.all([launchChromium(), startDashboardServer('browser-statement-email')]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const suite = useDashboardBrowser('browser-statement-email');
 
   it('registers a holder, uploads a statement, and shows the email as it was rendered', async () => {
-    const { page, problems } = await openPage(browser);
-    await signIn(page, app.server, app.fabric.adminToken);
+    const { page, problems } = await openPage(suite.browser);
+    await signIn(page, suite.app.server, suite.app.fabric.adminToken);
 
     // The holder first, from the form on the statements page, by keyboard.
     await page.getByRole('link', { name: 'Statements', exact: true }).click();
@@ -125,20 +115,20 @@ describeWithChromium('upload a statement file and see its email (Chromium)', () 
       '/ui/statements/accounts/acct-1',
       page.url(),
     ]) {
-      await page.goto(path.startsWith('http') ? path : `${app.server.url}${path}`);
+      await page.goto(path.startsWith('http') ? path : `${suite.app.server.url}${path}`);
       const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
       expect(overflow, path).toBeLessThanOrEqual(1);
     }
     await screenshot(page, 'outbox-email-narrow');
-    await page.goto(`${app.server.url}/ui/statements/accounts/acct-1`);
+    await page.goto(`${suite.app.server.url}/ui/statements/accounts/acct-1`);
     await page.locator('canvas[data-drawn="true"]').waitFor();
     await page.frameLocator('iframe.email').getByText('39.74', { exact: true }).waitFor();
     // Chromium paints a sandboxed frame only once it has been on screen.
     await page.locator('iframe.email').scrollIntoViewIfNeeded();
     await screenshot(page, 'statements-account-narrow');
-    await page.goto(`${app.server.url}/ui/statements`);
+    await page.goto(`${suite.app.server.url}/ui/statements`);
     await screenshot(page, 'statements-list-narrow');
-    await page.goto(`${app.server.url}/ui/buckets/transactions?prefix=accounts%2Facct-1%2F`);
+    await page.goto(`${suite.app.server.url}/ui/buckets/transactions?prefix=accounts%2Facct-1%2F`);
     await screenshot(page, 'buckets-transactions-narrow');
 
     expect(problems).toEqual([]);

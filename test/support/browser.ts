@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { type Fabric, type FabricOptions, openFabric } from '../../src/runtime/fabric.js';
 import { type LocalServer, startLocalServer } from '../../src/runtime/server.js';
 
@@ -116,4 +116,31 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const width = page.viewportSize()?.width ?? 1280;
   await page.screenshot({ path, fullPage: true, clip: { x: 0, y: 0, width, height } });
   return path;
+}
+
+export type DashboardServer = Awaited<ReturnType<typeof startDashboardServer>>;
+
+/**
+ * Chromium and a local server on a new data dir for one suite: started before its tests (then
+ * `setUp`, say to seed it), closed after them. Read `suite.browser` and `suite.app` in the tests.
+ *
+ * @example
+ * const suite = useDashboardBrowser('browser-loader');
+ * it('…', async () => { const { page } = await openPage(suite.browser); await page.goto(suite.app.server.url); });
+ */
+export function useDashboardBrowser(
+  name: string,
+  options: Partial<FabricOptions> = {},
+  setUp?: (app: DashboardServer) => Promise<void>,
+): { browser: Browser; app: DashboardServer } {
+  const suite = {} as { browser: Browser; app: DashboardServer };
+  beforeAll(async () => {
+    [suite.browser, suite.app] = await Promise.all([launchChromium(), startDashboardServer(name, options)]);
+    await setUp?.(suite.app);
+  }, 120_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.app?.close();
+  });
+  return suite;
 }
