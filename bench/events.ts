@@ -34,6 +34,7 @@ import {
 import { generateNdjson, ndjsonToCsv } from './events-data.js';
 import { readStored, type SendResult, sendBatches, sendBulk, waitStored } from './events-drive.js';
 import { Child, killChildren } from './events-process.js';
+import { recordSummary } from './summary.js';
 
 const PATHS = ['bulk', 'batches', 'copy'] as const;
 type Path = (typeof PATHS)[number];
@@ -247,6 +248,20 @@ async function main(): Promise<void> {
     if (keep) log(`kept ${root}`);
     else await rm(root, { recursive: true, force: true });
   }
+  const copy = results.find((r) => r.path === 'copy');
+  recordSummary(
+    results
+      .filter((r) => r.path !== 'copy')
+      .map((r) => ({
+        pipeline: 'events',
+        metric: `${formatInt(r.events)} events through ${r.path === 'bulk' ? 'POST /events/bulk' : 'POST /events in batches'}, validated and stored`,
+        unit: 'events/s',
+        tributary: r.events / r.seconds,
+        reference: copy ? copy.events / copy.seconds : null,
+        referenceName: 'raw PGlite COPY into the events table',
+        higherIsBetter: true,
+      })),
+  );
   process.stdout.write(table(results, o, (performance.now() - begun) / 1000));
 }
 

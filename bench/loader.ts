@@ -46,6 +46,7 @@ import {
   validateChild,
 } from './loader-children.js';
 import { type GeneratedFile, generateHiredEmployees } from './loader-data.js';
+import { recordSummary } from './summary.js';
 
 const ENTRY = fileURLToPath(import.meta.url);
 const PATHS = ['psql', 'postgres', 'pglite', 'validate', 'flat'] as const;
@@ -426,6 +427,20 @@ async function main(): Promise<void> {
     out.push(
       '',
       `Whole run: ${formatInt((performance.now() - begun) / 1000)} s (generation and server start-up included).`,
+    );
+    const psql = loads.find((row) => row.label.includes('psql'));
+    recordSummary(
+      loads
+        .filter((row) => row !== psql)
+        .map((row) => ({
+          pipeline: 'loader',
+          metric: `${formatInt(row.rows)}-row CSV: ${row.label}`,
+          unit: 'rows/s',
+          tributary: row.rows / row.seconds,
+          reference: psql ? psql.rows / psql.seconds : null,
+          referenceName: 'psql \\copy into the same server (valid rows only)',
+          higherIsBetter: true,
+        })),
     );
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {

@@ -30,6 +30,7 @@ import { type ServerReady, type ServerResult, serverChild } from './events-child
 import { Child, killChildren } from './events-process.js';
 import { bareChild, type WorkflowResult, workflowChild } from './orders-children.js';
 import { type LoadResult, loadOrders, orderSource, stopLoad } from './orders-load.js';
+import { recordSummary } from './summary.js';
 
 const ENTRY = fileURLToPath(import.meta.url);
 const PARTS = ['api', 'workflow'] as const;
@@ -267,6 +268,32 @@ async function main(): Promise<void> {
     if (keep) log(`kept ${root}`);
     else await rm(root, { recursive: true, force: true });
   }
+  const bare = api.find((r) => r.target === 'bare');
+  const tributary = api.find((r) => r.target !== 'bare');
+  if (tributary)
+    recordSummary([
+      {
+        pipeline: 'orders',
+        metric: `POST /orders, ${o.connections} connections (auth, validation, store)`,
+        unit: 'requests/s',
+        tributary: tributary.requestsPerSecond,
+        reference: bare?.requestsPerSecond ?? null,
+        referenceName: 'bare Hono route that reads the JSON',
+        higherIsBetter: true,
+      },
+    ]);
+  if (workflow?.output)
+    recordSummary([
+      {
+        pipeline: 'orders',
+        metric: `one auction execution over ${formatInt(workflow.orders)} orders`,
+        unit: 'orders/s',
+        tributary: workflow.orders / workflow.seconds,
+        reference: null,
+        referenceName: 'none (no other interpreter here)',
+        higherIsBetter: true,
+      },
+    ]);
   process.stdout.write(tables(api, workflow, o, (performance.now() - begun) / 1000));
 }
 

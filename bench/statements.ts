@@ -25,6 +25,7 @@ import { migrate } from '../src/adapters/sql/migrate.js';
 import { openPGlite } from '../src/adapters/sql/pglite-client.js';
 import { openFabric } from '../src/runtime/fabric.js';
 import { prng } from './prng.js';
+import { recordSummary, type SummaryEntry } from './summary.js';
 
 const ACCOUNTS = 100;
 const YEAR = '2024';
@@ -348,6 +349,38 @@ async function main(): Promise<void> {
   }
 
   const rate = (r: ChildResult) => r.rows / r.seconds;
+  const summary: SummaryEntry[] = [];
+  for (const rows of sizes) {
+    const tributary = results.find((r) => r.mode === 'tributary' && r.fileRows === rows);
+    const naive = results.find((r) => r.mode === 'naive' && r.fileRows === rows);
+    if (tributary)
+      summary.push({
+        pipeline: 'statements',
+        metric: `file of ${formatInt(rows)} rows, end to end (parse, store, summarize, email)`,
+        unit: 'rows/s',
+        tributary: rate(tributary),
+        reference: naive ? rate(naive) : null,
+        referenceName: 'row-by-row INSERT loop',
+        higherIsBetter: true,
+      });
+  }
+  const peak = (rows: number | undefined) =>
+    results.find((r) => r.mode === 'tributary' && r.fileRows === rows)?.details.sampledPeakMB as
+      | number
+      | undefined;
+  const [smallest, largest] = [Math.min(...sizes), Math.max(...sizes)];
+  const [small, large] = [peak(smallest), peak(largest)];
+  if (smallest !== largest && small !== undefined && large !== undefined)
+    summary.push({
+      pipeline: 'statements',
+      metric: `peak RSS while loading ${formatInt(largest)} rows (reference: ${formatInt(smallest)} rows)`,
+      unit: 'MB',
+      tributary: large,
+      reference: small,
+      referenceName: `the same at ${formatInt(smallest)} rows`,
+      higherIsBetter: false,
+    });
+  recordSummary(summary);
   const lines = [
     '| rows | mode | seconds | rows/s | peak RSS MB | RSS in timed part MB | Tributary ÷ naive | notes |',
     '|---:|---|---:|---:|---:|---:|---:|---|',
