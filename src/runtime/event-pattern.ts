@@ -313,7 +313,9 @@ function matchValues(rules: readonly unknown[], values: unknown[], at: Position)
   return rules.some((rule) => {
     if (!isObject(rule)) return values.some((value) => value === rule);
     const [operator, arg] = Object.entries(rule)[0] as [string, unknown];
-    if (operator === 'exists') return arg === leavesAtPath(at.root, at.path).length > 0;
+    // `exists: true` asks for a leaf in this element, as any other value does; `exists: false`
+    // asks that no element of any array along the path has one.
+    if (operator === 'exists') return arg ? values.length > 0 : leavesAtPath(at.root, at.path).length === 0;
     return values.some((value) => matchOperator(operator, arg, value));
   });
 }

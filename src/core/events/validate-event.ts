@@ -95,10 +95,21 @@ function requiredFor(type: string | undefined) {
     type !== undefined && issue.input === undefined ? `required for Type "${type}"` : undefined;
 }
 
+/**
+ * RFC 9562's shape (version 1 to 8, variant `10xx`), nil and max, in any case. zod's own `uuid`
+ * takes the max UUID in lower case only, so `FFFFFFFF-…` would be refused while its lower-case
+ * twin, the same ID once lowercased, is stored.
+ */
+const UUID =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|0{8}(?:-0{4}){3}-0{12}|f{8}(?:-f{4}){3}-f{12})$/i;
+
 /** Field schemas shared by the schema versions, with the messages producers see. */
 export const eventFields = {
   /** A UUID (RFC 9562 shape, any version, nil and max included), any case. */
-  uuid: (options: { requiredFor?: string } = {}) => z.uuid({ error: requiredFor(options.requiredFor) }),
+  uuid: (options: { requiredFor?: string } = {}) =>
+    z
+      .string({ error: requiredFor(options.requiredFor) })
+      .regex(UUID, { error: (issue) => `must be a UUID, got ${describeValue(issue.input)}` }),
   /** An RFC 3339 date-time with a zone; see {@link parseEventTime}. */
   time: () =>
     z.string().superRefine((text, ctx) => {

@@ -23,10 +23,14 @@ export interface RoutingRule {
   header: HeaderPolicy;
 }
 
-/** The rules of DESIGN.md ("loader"): one table per file family, files without a header. */
+/**
+ * The rules of DESIGN.md ("loader"): one table per file family, files without a header. The
+ * patterns are the globs `departments*.csv`, … : `s` lets `.*` cross U+2028 and U+2029, which a
+ * key may hold, so such a name is routed like any other instead of moving to `unmatched/`.
+ */
 export const defaultRoutingRules: readonly RoutingRule[] = Object.freeze([
   {
-    pattern: /^departments.*\.csv$/,
+    pattern: /^departments.*\.csv$/s,
     table: 'departments',
     columns: [
       { name: 'id', type: 'int' },
@@ -35,7 +39,7 @@ export const defaultRoutingRules: readonly RoutingRule[] = Object.freeze([
     header: 'optional',
   },
   {
-    pattern: /^jobs.*\.csv$/,
+    pattern: /^jobs.*\.csv$/s,
     table: 'jobs',
     columns: [
       { name: 'id', type: 'int' },
@@ -44,7 +48,7 @@ export const defaultRoutingRules: readonly RoutingRule[] = Object.freeze([
     header: 'optional',
   },
   {
-    pattern: /^hired_employees.*\.csv$/,
+    pattern: /^hired_employees.*\.csv$/s,
     table: 'hired_employees',
     columns: [
       { name: 'id', type: 'int' },
@@ -67,7 +71,8 @@ const identifier = z
   .string()
   .regex(SQL_IDENTIFIER, 'must be a lower-case SQL identifier matching ^[a-z_][a-z0-9_]{0,62}$');
 
-const ruleSchema = z.object({
+// Strict, as the columns are: a misspelt `header` would otherwise be dropped and `optional` used.
+const ruleSchema = z.strictObject({
   pattern: z
     .string()
     .min(1)
