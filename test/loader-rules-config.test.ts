@@ -1,7 +1,9 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultRoutingRules, SYSTEM_TABLES } from '../src/core/loader/routing-rules.js';
 import { ConfigError } from '../src/runtime/config.js';
 import { openFabric } from '../src/runtime/fabric.js';
 
@@ -44,6 +46,14 @@ describe('LOADER_RULES', () => {
       JSON.stringify({ rules: [{ pattern: '^x', table: 'x', columns: [{ name: 'id', type: 'float' }] }] }),
       /rule 0 columns\.0\.type/,
     ],
+    [
+      "a rule that loads into one of Tributary's own tables",
+      'system-table.json',
+      JSON.stringify([
+        { pattern: '^orders.*\\.csv$', table: 'orders', columns: [{ name: 'id', type: 'int' }] },
+      ]),
+      /rule 0 table: "orders" is one of Tributary's own tables/,
+    ],
   ])('refuses %s with a ConfigError', async (_, name, content, message) => {
     const path = join(folder, name);
     if (content !== undefined) await writeFile(path, content);
@@ -52,5 +62,21 @@ describe('LOADER_RULES', () => {
     expect((error as Error).message).toMatch(message);
     // Nothing was opened: no data dir, no lock, no database.
     expect((await readdir(folder)).includes('data')).toBe(false);
+  });
+});
+
+describe('SYSTEM_TABLES', () => {
+  it('names every table the migrations create, but the ones the default rules load into', async () => {
+    const migrations = fileURLToPath(new URL('../src/adapters/sql/migrations/', import.meta.url));
+    const created: string[] = [];
+    for (const file of await readdir(migrations)) {
+      const sql = await readFile(join(migrations, file), 'utf8');
+      for (const match of sql.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+)/g))
+        created.push(match[1] as string);
+    }
+    const loaded = defaultRoutingRules.map((rule) => rule.table);
+    expect([...SYSTEM_TABLES].sort()).toEqual(
+      [...created.filter((table) => !loaded.includes(table)), 'schema_migrations'].sort(),
+    );
   });
 });

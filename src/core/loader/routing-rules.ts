@@ -67,6 +67,38 @@ export const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Columns the loader adds to every target table; a rule may not declare them. */
 export const AUDIT_COLUMNS: readonly string[] = ['load_file', 'load_row_number', 'load_ts'];
 
+/**
+ * Tables of Tributary's own state (the fabric and the other pipelines; see the SQL migrations).
+ * A rule may not load into one: its rows would be replaced or mixed with the system's.
+ * `routing-rules.test.ts` checks the list against the migrations.
+ */
+export const SYSTEM_TABLES: readonly string[] = Object.freeze([
+  'objects',
+  'queue_messages',
+  'bus_events',
+  'function_runs',
+  'statement_transactions',
+  'statement_accounts',
+  'statement_file_reports',
+  'outbox',
+  'stream_shards',
+  'stream_records',
+  'stream_checkpoints',
+  'event_sequences',
+  'events',
+  'events_rejected',
+  'event_consumers',
+  'event_clients',
+  'workflow_executions',
+  'workflow_history',
+  'schedules',
+  'orders',
+  'alerts',
+  'loader_rejected_rows',
+  'loader_files',
+  'schema_migrations',
+]);
+
 const identifier = z
   .string()
   .regex(SQL_IDENTIFIER, 'must be a lower-case SQL identifier matching ^[a-z_][a-z0-9_]{0,62}$');
@@ -83,7 +115,9 @@ const ruleSchema = z.strictObject({
         ctx.addIssue({ code: 'custom', message: `does not compile: ${(error as Error).message}` });
       }
     }),
-  table: identifier,
+  table: identifier.refine((name) => !SYSTEM_TABLES.includes(name), {
+    error: (issue) => `"${issue.input}" is one of Tributary's own tables: load into a table of your own`,
+  }),
   columns: z
     .array(z.object({ name: identifier, type: z.enum(['int', 'text', 'timestamptz']) }).strict())
     .min(1)
