@@ -26,6 +26,7 @@ export const knownErrors: Record<string, [400 | 404 | 409, string]> = {
   UnknownQueueError: [404, 'not_found'],
   InvalidCursorError: [400, 'invalid_cursor'],
   AckBeyondDeliveryError: [409, 'ack_beyond_delivery'],
+  UnstorableTextError: [400, 'invalid_text'],
 };
 
 const routeGroups: Record<RouteGroup, (app: OpenAPIHono, services: ApiServices) => void> = {
@@ -117,6 +118,9 @@ export function createApp(services: Partial<ApiServices>, options: AppOptions = 
       const code = status === 400 ? 'bad_request' : status === 413 ? 'too_large' : 'http_error';
       return c.json(errorBody(code, error.message || 'request failed'), status);
     }
+    // The client went away mid-request (a stalled upload cut off): nobody to answer, nothing to log.
+    if (c.req.raw.signal.aborted)
+      return c.json(errorBody('aborted', 'the client closed the connection'), 400);
     logger.error('unhandled API error', { error });
     return c.json(errorBody('internal', 'internal error; see the server log'), 500);
   });

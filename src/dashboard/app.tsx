@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
@@ -41,6 +42,24 @@ const pages: RegisterPages[] = [
 /** Whether a path belongs to the dashboard (the rest of the server is the API). */
 export const isDashboardPath = (path: string): boolean => path === '/' || path.startsWith('/ui/');
 
+/**
+ * Largest form the dashboard reads (sign-in, an account, a replay: well under 1 KiB each). Forms
+ * are parsed in memory, and sign-in reads one before any token is checked.
+ */
+export const MAX_FORM_BYTES = 64 * 1024;
+
+/** Uploads stream to disk with the object limit (`POST /ui/buckets/:bucket/upload`). */
+const isUpload = (path: string) => /^\/ui\/buckets\/[^/]+\/upload$/.test(path);
+
+const formLimit = bodyLimit({
+  maxSize: MAX_FORM_BYTES,
+  onError: () => {
+    throw new HTTPException(413, {
+      message: `Too large: dashboard forms are limited to ${MAX_FORM_BYTES} bytes.`,
+    });
+  },
+});
+
 /** Paths that set their own, stricter headers: a captured email's HTML, shown in a sandbox. */
 const ownHeaders = (path: string) => /^\/ui\/outbox\/[^/]+\/html$/.test(path);
 
@@ -77,7 +96,8 @@ export function createDashboard(services: DashboardServices, options: DashboardO
     // say what is wrong; anything else is logged and shown as an internal error.
     const status: ContentfulStatusCode | undefined =
       knownErrors[error.name]?.[0] ?? (error instanceof HTTPException ? error.status : undefined);
-    if (!status) console.error('dashboard error', error);
+    // A client that went away mid-request (a stalled upload cut off) is not a server error.
+    if (!status && !c.req.raw.signal.aborted) console.error('dashboard error', error);
     const message = status ? error.message || 'request refused' : 'internal error; see the server log';
     if (c.req.header('hx-request')) return c.html(<Notice kind="error">{message}</Notice>, status ?? 500);
     return c.html(
@@ -98,6 +118,7 @@ export function createDashboard(services: DashboardServices, options: DashboardO
 
   app.use('*', (c, next) => (ownHeaders(c.req.path) ? next() : dashboardHeaders(c, next)));
   app.use('*', csrf());
+  app.use('*', (c, next) => (isUpload(c.req.path) ? next() : formLimit(c, next)));
   registerAssets(app);
   registerSignInPages(app, services, { auth });
 

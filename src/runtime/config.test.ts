@@ -19,6 +19,7 @@ const env = {
   AUCTION_SCHEDULE: 'cron(0 9 * * ? *)',
   ALERT_WEBHOOK_URL: 'https://hooks.example.com/env',
   LOADER_RULES: '/etc/tributary/loader-rules.json',
+  TRIBUTARY_DELIVER_TWICE: '1',
 };
 
 const options = {
@@ -36,6 +37,7 @@ const options = {
   auctionSchedule: 'rate(5 minutes)',
   alertWebhookUrl: 'https://hooks.example.com/flag',
   loaderRulesFile: 'config/rules.json',
+  deliverTwice: 'concurrent' as const,
 };
 
 const auctionDefaults = {
@@ -48,6 +50,7 @@ const auctionDefaults = {
   auctionSchedule: 'rate(1 hour)',
   alertWebhookUrl: undefined,
   loaderRulesFile: undefined,
+  deliverTwice: 'off',
 };
 
 function configError(fn: () => unknown): ConfigError {
@@ -88,6 +91,7 @@ describe('loadConfig', () => {
       auctionSchedule: 'cron(0 9 * * ? *)',
       alertWebhookUrl: 'https://hooks.example.com/env',
       loaderRulesFile: resolve('/etc/tributary/loader-rules.json'),
+      deliverTwice: 'after',
     });
   });
 
@@ -107,6 +111,7 @@ describe('loadConfig', () => {
       auctionSchedule: 'rate(5 minutes)',
       alertWebhookUrl: 'https://hooks.example.com/flag',
       loaderRulesFile: resolve(cwd, 'config/rules.json'),
+      deliverTwice: 'concurrent',
     });
   });
 
@@ -123,6 +128,7 @@ describe('loadConfig', () => {
     ['auctionSchedule', 'AUCTION_SCHEDULE'],
     ['alertWebhookUrl', 'ALERT_WEBHOOK_URL'],
     ['loaderRulesFile', 'LOADER_RULES'],
+    ['deliverTwice', 'TRIBUTARY_DELIVER_TWICE'],
   ] as const)('resolves %s on its own: option, then %s, then default', (setting, variable) => {
     const defaults = loadConfig({}, {}, cwd);
     const onlyEnv = { [variable]: env[variable] };
@@ -209,6 +215,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ ORDER_TTL_HOURS: ' 1.5 ' }, {}, cwd).orderTtlHours).toBe(1.5);
     expect(configError(() => loadConfig({}, { orderTtlHours: -1 }, cwd)).message).toContain(
       'ORDER_TTL_HOURS',
+    );
+  });
+
+  it('reads TRIBUTARY_DELIVER_TWICE as off, after or concurrent, with 0 and 1 for off and after', () => {
+    const mode = (value: string) => loadConfig({ TRIBUTARY_DELIVER_TWICE: value }, {}, cwd).deliverTwice;
+    expect(['0', 'off', '1', 'after', 'concurrent'].map(mode)).toEqual([
+      'off',
+      'off',
+      'after',
+      'after',
+      'concurrent',
+    ]);
+    expect(configError(() => mode('twice')).message).toContain(
+      'TRIBUTARY_DELIVER_TWICE must be off, after (or 1) or concurrent',
     );
   });
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { DeliverTwice } from './deliver-twice.js';
 import { scheduleExpressionProblem } from './schedule-expression.js';
 
 /** Settings of the local runtime, resolved once at start-up. */
@@ -29,6 +30,11 @@ export interface RuntimeConfig {
   alertWebhookUrl: string | undefined;
   /** A JSON file of loader routing rules (`LOADER_RULES`), resolved; the built-in rules when absent. */
   loaderRulesFile: string | undefined;
+  /**
+   * Duplicate delivery, a test mode (`TRIBUTARY_DELIVER_TWICE`): `after` (or `1`) delivers every
+   * message, stream batch and workflow task a second time after the first, `concurrent` both at once.
+   */
+  deliverTwice: DeliverTwice;
 }
 
 export class ConfigError extends Error {
@@ -98,6 +104,10 @@ const envSchema = z.object({
     .trim()
     .regex(/\.json$/i, 'must be the path of a .json file')
     .optional(),
+  TRIBUTARY_DELIVER_TWICE: z
+    .enum(['0', 'off', '1', 'after', 'concurrent'], 'must be off, after (or 1) or concurrent')
+    .transform((value): DeliverTwice => (value === '0' ? 'off' : value === '1' ? 'after' : value))
+    .optional(),
 });
 
 /**
@@ -129,6 +139,7 @@ export function loadConfig(
     AUCTION_SCHEDULE: options.auctionSchedule,
     ALERT_WEBHOOK_URL: options.alertWebhookUrl,
     LOADER_RULES: options.loaderRulesFile,
+    TRIBUTARY_DELIVER_TWICE: options.deliverTwice,
   };
   const raw = Object.fromEntries(
     Object.keys(envSchema.shape)
@@ -159,5 +170,6 @@ export function loadConfig(
     auctionSchedule: values.AUCTION_SCHEDULE ?? 'rate(1 hour)',
     alertWebhookUrl: values.ALERT_WEBHOOK_URL,
     loaderRulesFile: values.LOADER_RULES ? resolve(cwd, values.LOADER_RULES) : undefined,
+    deliverTwice: values.TRIBUTARY_DELIVER_TWICE ?? 'off',
   });
 }

@@ -3,6 +3,7 @@ import type { StreamHandler } from '../functions/kinesis-batch.js';
 import type { SqsHandler } from '../functions/sqs-batch.js';
 import type { Clock } from '../ports/clock.js';
 import { type FunctionSpec, isQueueTrigger, isStreamTrigger } from '../topology.js';
+import type { DeliverTwice } from './deliver-twice.js';
 import { lambdaContext } from './lambda-context.js';
 import { QueueConsumer } from './queue-consumer.js';
 import type { QueueStore } from './queue-store.js';
@@ -27,6 +28,8 @@ export interface DispatcherOptions {
   log?: DispatcherLog;
   /** Needed when a function reads a stream. */
   streams?: StreamStore;
+  /** Duplicate-delivery mode (a test mode): see {@link DeliverTwice}. */
+  deliverTwice?: DeliverTwice;
 }
 
 /** Retention trimming runs at most this often (clock time). */
@@ -61,7 +64,15 @@ export class Dispatcher {
     this.streams = options.streams;
     for (const fn of functions) {
       const { trigger } = fn.spec;
-      const common = { db, clock, queues, name: fn.name, context: () => lambdaContext(fn), log: this.log };
+      const common = {
+        db,
+        clock,
+        queues,
+        name: fn.name,
+        context: () => lambdaContext(fn),
+        log: this.log,
+        deliverTwice: options.deliverTwice ?? 'off',
+      };
       if (isQueueTrigger(trigger)) {
         this.consumers.set(
           fn.name,

@@ -41,6 +41,7 @@ import { ensureAdminToken } from './admin-token.js';
 import { systemClock } from './clock.js';
 import { ConfigError, type RuntimeConfig } from './config.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+import { tasksRunTwice } from './deliver-twice.js';
 import { type DeployedFunction, Dispatcher } from './dispatcher.js';
 import { createLocalBus, type LocalBus } from './local-bus.js';
 import { QueueStore } from './queue-store.js';
@@ -63,6 +64,7 @@ export interface FabricOptions
         | 'auctionSchedule'
         | 'alertWebhookUrl'
         | 'loaderRulesFile'
+        | 'deliverTwice'
       >
     > {
   clock?: Clock;
@@ -182,7 +184,18 @@ export async function openFabric(options: FabricOptions): Promise<Fabric> {
       if (!handler) throw new Error(`function "${name}" of the topology has no local handler`);
       return [{ name, spec, handler }];
     });
-    const workflows = new WorkflowRunner({ db, clock, stateMachines: topology.stateMachines, tasks });
+    const deliverTwice = options.deliverTwice ?? 'off';
+    if (deliverTwice !== 'off') {
+      console.warn(
+        `tributary: duplicate delivery (${deliverTwice}): every message, stream batch and workflow task is delivered twice`,
+      );
+    }
+    const workflows = new WorkflowRunner({
+      db,
+      clock,
+      stateMachines: topology.stateMachines,
+      tasks: deliverTwice === 'off' ? tasks : tasksRunTwice(tasks),
+    });
     // As for in-flight messages: only the lock proves that a RUNNING execution's process is gone.
     if (!options.databaseUrl) await workflows.recoverInterrupted();
     const auctionInput = {
@@ -205,7 +218,7 @@ export async function openFabric(options: FabricOptions): Promise<Fabric> {
           startOptions,
         ),
     });
-    const dispatcher = new Dispatcher(db, queues, clock, functions, { streams });
+    const dispatcher = new Dispatcher(db, queues, clock, functions, { streams, deliverTwice });
     await dispatcher.open();
     const adminToken = await ensureAdminToken(options.dataDir);
     const opened = db;

@@ -4,6 +4,7 @@ import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { batchFailureReasons, type RecordFailure, type SqsHandler } from '../functions/sqs-batch.js';
 import type { Clock } from '../ports/clock.js';
 import type { QueueTrigger } from '../topology.js';
+import { type DeliverTwice, redelivered, settleDeliveries } from './deliver-twice.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-bus.js';
 import type { QueueStore, StoredMessage } from './queue-store.js';
 import { runInTrace } from './trace.js';
@@ -19,6 +20,8 @@ export interface QueueConsumerOptions {
   /** A Lambda context for one invocation. */
   context: () => Context;
   log: { error(message: string, fields?: Record<string, unknown>): void };
+  /** Duplicate-delivery mode (a test mode): see {@link DeliverTwice}. */
+  deliverTwice?: DeliverTwice;
 }
 
 /**
@@ -50,7 +53,34 @@ export class QueueConsumer {
   }
 
   private async invoke(batch: StoredMessage[]): Promise<void> {
-    const { db, clock, queues, name, handler, log } = this.options;
+    const { queues, name, log, deliverTwice = 'off' } = this.options;
+    let failures: Map<string, RecordFailure>;
+    if (deliverTwice === 'concurrent') {
+      // A second receiver holds the same messages: a message is done only if both succeeded.
+      const [first, second] = await Promise.all([this.run(batch), this.run(batch.map(redelivered))]);
+      failures = new Map([...second, ...first]);
+    } else {
+      failures = await this.run(batch);
+    }
+    const { failed, acknowledged, released } = settleDeliveries(batch, failures, deliverTwice);
+    for (const [message, failure] of failed) {
+      const outcome = await queues.fail(message, failure.error.message, {
+        retriable: failure.retriable,
+      });
+      if (outcome === 'dead') {
+        log.error(`${name}: message moved to DLQ`, {
+          messageId: message.messageId,
+          error: failure.error.message,
+        });
+      }
+    }
+    await queues.acknowledge(acknowledged);
+    await queues.release(released);
+  }
+
+  /** One invocation of the handler, logged in `function_runs`. Returns the messages that failed. */
+  private async run(batch: readonly StoredMessage[]): Promise<Map<string, RecordFailure>> {
+    const { db, clock, name, handler } = this.options;
     const event: SQSEvent = { Records: batch.map((message) => toSqsRecord(message)) };
     const startedAt = clock.now();
     const failures = new Map<string, RecordFailure>();
@@ -72,24 +102,6 @@ export class QueueConsumer {
       invocationError = error.message;
       for (const message of batch) failures.set(message.messageId, { error, retriable: true });
     }
-    const acknowledged: string[] = [];
-    for (const message of batch) {
-      const failure = failures.get(message.messageId);
-      if (!failure) {
-        if (message.receipt) acknowledged.push(message.receipt);
-        continue;
-      }
-      const outcome = await queues.fail(message, failure.error.message, {
-        retriable: failure.retriable,
-      });
-      if (outcome === 'dead') {
-        log.error(`${name}: message moved to DLQ`, {
-          messageId: message.messageId,
-          error: failure.error.message,
-        });
-      }
-    }
-    await queues.acknowledge(acknowledged);
     await db.query(
       `INSERT INTO function_runs (function, trace_ids, started_at, finished_at, records, failures, error)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -103,6 +115,7 @@ export class QueueConsumer {
         invocationError ?? [...failures.values()][0]?.error.message ?? null,
       ],
     );
+    return failures;
   }
 }
 

@@ -134,6 +134,18 @@ export class QueueStore {
   }
 
   /**
+   * Makes received messages visible again at once, without counting a failure (SQS
+   * ChangeMessageVisibility to 0). Stale receipts are ignored.
+   */
+  async release(receipts: readonly string[]): Promise<void> {
+    if (receipts.length === 0) return;
+    await this.db.query(
+      'UPDATE queue_messages SET receipt = NULL, visible_at = $2 WHERE receipt = ANY($1::text[])',
+      [receipts, this.clock.now()],
+    );
+  }
+
+  /**
    * Records a failed processing. The message is offered again after a backoff, or moved to the
    * dead-letter queue when it has been received `maxReceiveCount` times or the failure is not
    * retriable. A queue without a DLQ retries until the message is purged.

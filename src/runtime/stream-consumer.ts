@@ -4,6 +4,7 @@ import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { type StreamHandler, streamFailureReasons } from '../functions/kinesis-batch.js';
 import type { Clock } from '../ports/clock.js';
 import type { StreamTrigger } from '../topology.js';
+import { type DeliverTwice, deliverBatch } from './deliver-twice.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-bus.js';
 import type { QueueStore } from './queue-store.js';
 import { type ShardState, StreamCheckpoints } from './stream-checkpoints.js';
@@ -34,6 +35,8 @@ export interface StreamConsumerOptions {
   /** How long a worker may hold a shard before another may take it over. */
   leaseSeconds: number;
   log: { error(message: string, fields?: Record<string, unknown>): void };
+  /** Duplicate-delivery mode (a test mode): see {@link DeliverTwice}. */
+  deliverTwice?: DeliverTwice;
 }
 
 /**
@@ -129,11 +132,7 @@ export class StreamConsumer {
   /** Invokes the handler and writes the outcome. Returns false when the lease was lost meanwhile. */
   private async process(shardId: string, state: ShardState, records: StoredStreamRecord[]): Promise<boolean> {
     const { db, clock, queues, trigger, name, log } = this.options;
-    const startedAt = clock.now();
-    const context = this.options.context();
-    const outcome = await runInTrace(records[0]?.traceId ?? randomUUID(), () =>
-      this.invoke(records, context),
-    );
+    const { outcome, context, runs } = await this.deliver(records);
     const { update, dead } = nextShardState(state, records, outcome, trigger, clock.now());
     const committed = await db.transaction(async (tx) => {
       if (!(await this.checkpoints.commit(tx, shardId, update))) return false;
@@ -170,20 +169,36 @@ export class StreamConsumer {
         error: dead.error.message,
       });
     }
-    await db.query(
-      `INSERT INTO function_runs (function, trace_ids, started_at, finished_at, records, failures, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        name,
-        [...new Set(records.map((record) => record.traceId ?? ''))],
-        startedAt,
-        clock.now(),
-        records.length,
-        outcome.kind === 'ok' ? 0 : outcome.kind === 'partial' ? outcome.failures : records.length,
-        outcome.kind === 'ok' ? null : outcome.error.message,
-      ],
-    );
+    for (const run of runs) {
+      await db.query(
+        `INSERT INTO function_runs (function, trace_ids, started_at, finished_at, records, failures, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          name,
+          [...new Set(records.map((record) => record.traceId ?? ''))],
+          run.startedAt,
+          run.finishedAt,
+          records.length,
+          failureCount(run.outcome, records.length),
+          run.outcome.kind === 'ok' ? null : run.outcome.error.message,
+        ],
+      );
+    }
     return committed;
+  }
+
+  /** Hands the batch to the handler, once or (duplicate-delivery mode) twice: see {@link deliverBatch}. */
+  private async deliver(records: readonly StoredStreamRecord[]) {
+    const { clock, deliverTwice = 'off' } = this.options;
+    const { decided, runs } = await deliverBatch(deliverTwice, async () => {
+      const startedAt = clock.now();
+      const context = this.options.context();
+      const outcome = await runInTrace(records[0]?.traceId ?? randomUUID(), () =>
+        this.invoke(records, context),
+      );
+      return { outcome, context, startedAt, finishedAt: clock.now() };
+    });
+    return { ...decided, runs };
   }
 
   private async invoke(records: readonly StoredStreamRecord[], context: Context): Promise<BatchOutcome> {
@@ -235,4 +250,9 @@ export class StreamConsumer {
       eventSourceARN: streamArn(record.stream),
     };
   }
+}
+
+function failureCount(outcome: BatchOutcome, records: number): number {
+  if (outcome.kind === 'ok') return 0;
+  return outcome.kind === 'partial' ? outcome.failures : records;
 }

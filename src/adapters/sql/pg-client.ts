@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { SqlClient, SqlResult } from './sql-client.js';
+import { assertStorableParams } from './storable-params.js';
 
 const { Pool, types } = pg;
 
@@ -27,6 +28,7 @@ class PgSqlClient implements SqlClient {
   ) {}
 
   async query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
+    assertStorableParams(params);
     const result = await this.db.query({ text, values: params as unknown[], types: typeParsers });
     return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
   }

@@ -1,5 +1,6 @@
 import { PGlite, type Transaction as PGliteTransaction, types } from '@electric-sql/pglite';
 import type { SqlClient, SqlResult } from './sql-client.js';
+import { assertStorableParams } from './storable-params.js';
 
 /** Result parsers shared by both drivers' conventions (see {@link SqlClient}). */
 const parsers = {
@@ -19,6 +20,7 @@ class PGliteSqlClient implements SqlClient {
   ) {}
 
   async query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
+    assertStorableParams(params);
     const result = await this.db.query<R>(text, params as unknown[]);
     return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
   }

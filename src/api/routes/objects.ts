@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { stream } from 'hono/streaming';
 import { ApiError } from '../errors.js';
 import type { ApiServices } from '../services.js';
+import { limitedBody } from '../streamed-body.js';
 
 /** Largest object accepted over HTTP (streamed to disk, never buffered). */
 export const MAX_OBJECT_BYTES = 2 * 1024 ** 3;
@@ -48,29 +48,21 @@ function metadataFrom(headers: Headers): Record<string, string> {
 }
 
 export function objectRoutes(app: OpenAPIHono, services: ApiServices): void {
-  app.put(
-    '/buckets/:bucket/objects/*',
-    bodyLimit({
-      maxSize: MAX_OBJECT_BYTES,
-      onError: () => {
-        throw new ApiError(413, 'too_large', `objects over ${MAX_OBJECT_BYTES} bytes are not accepted`);
-      },
-    }),
-    async (c) => {
-      const { bucket, key } = objectAddress(new URL(c.req.url).pathname);
-      const body = c.req.raw.body;
-      const { info, traceId } = await services.putObject({
-        bucket,
-        key,
-        body: body ? (body as unknown as AsyncIterable<Uint8Array>) : new Uint8Array(),
-        contentType: c.req.header('content-type') ?? 'application/octet-stream',
-        metadata: metadataFrom(c.req.raw.headers),
-      });
-      c.header('ETag', `"${info.etag}"`);
-      c.header('x-tributary-trace-id', traceId);
-      return c.json({ ...info, traceId }, 200);
-    },
-  );
+  app.put('/buckets/:bucket/objects/*', async (c) => {
+    const { bucket, key } = objectAddress(new URL(c.req.url).pathname);
+    const tooLarge = () =>
+      new ApiError(413, 'too_large', `objects over ${MAX_OBJECT_BYTES} bytes are not accepted`);
+    const { info, traceId } = await services.putObject({
+      bucket,
+      key,
+      body: limitedBody(c.req.raw, MAX_OBJECT_BYTES, tooLarge),
+      contentType: c.req.header('content-type') ?? 'application/octet-stream',
+      metadata: metadataFrom(c.req.raw.headers),
+    });
+    c.header('ETag', `"${info.etag}"`);
+    c.header('x-tributary-trace-id', traceId);
+    return c.json({ ...info, traceId }, 200);
+  });
 
   // Before the object route: Hono's `/objects/*` also matches `/objects`.
   app.get('/buckets/:bucket/objects', async (c) => {

@@ -85,13 +85,16 @@ export async function storeAuctionResult(
   };
   await deps.objects.put({
     bucket: ORDER_RESULTS_BUCKET,
-    key: `orders/${result.record_id}.json`,
+    key: orderResultKey(result.record_id),
     body: new TextEncoder().encode(`${JSON.stringify(document, null, 2)}\n`),
     contentType: 'application/json',
   });
   await deps.orders.markResult(result.record_id, { status: 'accepted', power: result.power, decidedAt });
   return { record_id: result.record_id, status: 'accepted', alerted: false };
 }
+
+/** The key of an accepted order's result object in bucket {@link ORDER_RESULTS_BUCKET}. */
+export const orderResultKey = (recordId: string) => `orders/${recordId}.json`;
 
 export type NotifyInput =
   | { kind: 'order-rejected'; executionId: string; result: AuctionOrderResult; rejection: unknown }
@@ -100,17 +103,26 @@ export type NotifyInput =
 
 /**
  * NotifyRejected / NotifyNoResults / NotifyFailure: raises the alert (kept in the outbox, sent to
- * the webhook when configured). A rejected order is also marked rejected. Alert ids are derived
- * from the execution, so a retried task alerts once.
+ * the webhook when configured). A rejected order is then marked rejected: in that order, so that
+ * a crash in between leaves the order pending for the next run to alert on, rather than decided
+ * with no alert. Alert ids are derived from the execution, so a retried task alerts once.
+ *
+ * With `objects`, a rejected order's result object is deleted before the mark: an execution that
+ * stopped between StoreResult's write and its mark (the embedded fabric killed: its executions
+ * cannot resume) left the order pending with an object, and the next run may be told "rejected".
  */
 export async function notifyAuction(
   input: NotifyInput,
-  deps: { orders: Pick<OrdersRepository, 'markResult'>; notifier: Notifier; clock: Clock },
+  deps: {
+    orders: Pick<OrdersRepository, 'markResult'>;
+    notifier: Notifier;
+    clock: Clock;
+    objects?: Pick<ObjectStore, 'delete'>;
+  },
 ): Promise<{ record_id?: string; status?: 'rejected'; alerted: true }> {
   let alert: Alert;
   if (input.kind === 'order-rejected') {
     const { record_id } = input.result;
-    await deps.orders.markResult(record_id, { status: 'rejected', decidedAt: deps.clock.now() });
     alert = {
       id: `${input.executionId}/rejected/${record_id}`,
       kind: input.kind,
@@ -118,6 +130,8 @@ export async function notifyAuction(
       details: { executionId: input.executionId, result: input.result },
     };
     await deps.notifier.notify(alert);
+    await deps.objects?.delete(ORDER_RESULTS_BUCKET, orderResultKey(record_id));
+    await deps.orders.markResult(record_id, { status: 'rejected', decidedAt: deps.clock.now() });
     return { record_id, status: 'rejected', alerted: true };
   }
   alert =

@@ -111,6 +111,18 @@ export async function ingestStatementFile(
   }
 
   rejected.sort((a, b) => a.line - b.line);
+  // A report newer than the upload means this is a redelivery of it (at-least-once queues, a
+  // retry after a crash that followed the report): its lines now look "already stored" because
+  // the first delivery stored them. The report keeps saying what the upload added.
+  const earlier = await deps.repository.getFileReport(base.fileId);
+  if (
+    earlier?.status === 'processed' &&
+    earlier.accepted === counts.accepted &&
+    earlier.finishedAt.getTime() >= info.lastModified.getTime()
+  ) {
+    counts.inserted = Math.min(counts.accepted, earlier.inserted + counts.inserted);
+    counts.duplicates = counts.accepted - counts.inserted;
+  }
   const report: FileReport = {
     ...base,
     status: 'processed',

@@ -135,6 +135,11 @@ function lineReader(
     }
     const cell = (index: number | undefined): string => (index === undefined ? '' : (cells[index] ?? ''));
     const problems: string[] = [];
+    // PostgreSQL text cannot hold NUL: a stored cell with one would fail the whole file's batch.
+    const stored = { id: columns.id, AccountId: columns.accountId, Email: columns.email, Name: columns.name };
+    for (const [name, index] of Object.entries(stored)) {
+      if (cell(index).includes('\u0000')) problems.push(`${name} contains a NUL character (\\u0000)`);
+    }
     const explicitId = cell(columns.id);
     if (columns.id !== undefined && explicitId === '') problems.push('id is empty');
     const amountText = cell(columns.amount);

@@ -1,10 +1,10 @@
 import type { Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import { knownErrors } from '../../api/app.js';
 import { MAX_OBJECT_BYTES } from '../../api/routes/objects.js';
+import { limitedBody } from '../../api/streamed-body.js';
 import type { DashboardServices } from '../services.js';
 import { attachmentDisposition, folderOf, listFolder } from './buckets-listing.js';
 import { BucketIndexPage, BucketPage, ObjectPage, readPreview } from './buckets-pages.js';
@@ -18,6 +18,12 @@ const keyQuery = z.object({
     .string({ error: 'missing: give the object key as ?key=…' })
     .min(1, 'must not be empty: give the object key as ?key=…'),
 });
+
+class UploadTooLargeError extends Error {
+  constructor() {
+    super(`Too large: objects over ${MAX_OBJECT_BYTES} bytes are not accepted.`);
+  }
+}
 
 async function headOrNotFound(services: DashboardServices, bucket: string, key: string) {
   const info = await services.api.objects.head(bucket, key);
@@ -99,33 +105,26 @@ export function registerBucketPages(app: Hono, services: DashboardServices): voi
     );
   });
 
-  app.post(
-    '/ui/buckets/:bucket/upload',
-    bodyLimit({
-      maxSize: MAX_OBJECT_BYTES,
-      onError: (c) => c.text(`Too large: objects over ${MAX_OBJECT_BYTES} bytes are not accepted.`, 413),
-    }),
-    async (c) => {
-      if (!fromThisDashboard(c)) return c.text('Refused: uploads come from this dashboard only.', 403);
-      const bucket = c.req.param('bucket');
-      const problem = unknownBucket(services, bucket);
-      if (problem) return c.text(problem, 404);
-      const key = c.req.query('key');
-      if (!key) return c.text('Bad request: query parameter "key" is missing: POST …/upload?key=<key>.', 400);
-      try {
-        const body = c.req.raw.body as AsyncIterable<Uint8Array> | null;
-        const { info, traceId } = await services.api.putObject({
-          bucket,
-          key,
-          body: body ?? new Uint8Array(),
-          contentType: c.req.header('content-type') || 'application/octet-stream',
-        });
-        return c.json({ bucket, key, size: info.size, traceId }, 201);
-      } catch (error) {
-        const known = knownErrors[(error as Error).name];
-        if (known) return c.text(`Bad object: ${(error as Error).message}.`, known[0]);
-        throw error;
-      }
-    },
-  );
+  app.post('/ui/buckets/:bucket/upload', async (c) => {
+    if (!fromThisDashboard(c)) return c.text('Refused: uploads come from this dashboard only.', 403);
+    const bucket = c.req.param('bucket');
+    const problem = unknownBucket(services, bucket);
+    if (problem) return c.text(problem, 404);
+    const key = c.req.query('key');
+    if (!key) return c.text('Bad request: query parameter "key" is missing: POST …/upload?key=<key>.', 400);
+    try {
+      const { info, traceId } = await services.api.putObject({
+        bucket,
+        key,
+        body: limitedBody(c.req.raw, MAX_OBJECT_BYTES, () => new UploadTooLargeError()),
+        contentType: c.req.header('content-type') || 'application/octet-stream',
+      });
+      return c.json({ bucket, key, size: info.size, traceId }, 201);
+    } catch (error) {
+      if (error instanceof UploadTooLargeError) return c.text(error.message, 413);
+      const known = knownErrors[(error as Error).name];
+      if (known) return c.text(`Bad object: ${(error as Error).message}.`, known[0]);
+      throw error;
+    }
+  });
 }
