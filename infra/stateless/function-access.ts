@@ -10,7 +10,8 @@ export type BundleFiles = 'migrations' | 'statement-templates';
  * variable of the function is derived from this, so widening access is a visible change here.
  *
  * - `tables`: `read` (GetItem, Query…) or `readWrite`; each gives `<NAME>_TABLE`.
- * - `buckets`: `read` (Get, Head, List), `put` (PutObject only) or `readWriteDelete` (moves);
+ * - `buckets`: `read` (Get, Head, List), `put` (PutObject only), `delete` (DeleteObject only) or
+ *   `readWriteDelete` (moves);
  *   together they give `BUCKETS`, the JSON map of those buckets' physical names.
  * - `streams`: put records; gives `STREAMS`, the JSON map of their physical names.
  * - `eventBus`: PutEvents on the default bus (`EVENT_BUS_NAME`).
@@ -28,7 +29,7 @@ export type BundleFiles = 'migrations' | 'statement-templates';
  */
 export interface FunctionAccess {
   tables?: Partial<Record<TableName, 'read' | 'readWrite'>>;
-  buckets?: Partial<Record<BucketName, 'read' | 'put' | 'readWriteDelete'>>;
+  buckets?: Partial<Record<BucketName, 'read' | 'put' | 'delete' | 'readWriteDelete'>>;
   streams?: readonly StreamName[];
   eventBus?: boolean;
   alerts?: boolean;
@@ -70,8 +71,9 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   },
   'auction-fetch-results': { tables: { orders: 'read' }, auctionPlatform: true },
   'auction-store-result': { tables: { orders: 'readWrite' }, buckets: { 'order-results': 'put' } },
-  // The alert log (once per alert id) is kept in the orders table.
-  'auction-notify': { tables: { orders: 'readWrite' }, alerts: true },
+  // The alert log (once per alert id) is kept in the orders table; a rejected order's stray result
+  // object (a StoreResult interrupted before its mark) is deleted.
+  'auction-notify': { tables: { orders: 'readWrite' }, alerts: true, buckets: { 'order-results': 'delete' } },
   'auction-summarize': {},
   'orders-purge': { tables: { orders: 'readWrite' } },
   // The client registry lives in the events table.

@@ -118,6 +118,7 @@ export class TopologyFunctions extends Construct {
       const bucket = stateful.buckets[name as keyof typeof stateful.buckets];
       if (level === 'read') bucket.grantRead(fn);
       else if (level === 'put') bucket.grantPut(fn);
+      else if (level === 'delete') bucket.grantDelete(fn);
       else bucket.grantReadWrite(fn);
     }
     for (const stream of access.streams ?? []) stateful.streams[stream].grantWrite(fn);

@@ -65,6 +65,7 @@ const EXPECTED: Record<FunctionName, Record<string, 'read' | 'write' | 'consume'
   'auction-notify': {
     'table:orders': 'write',
     'table:orders/index': 'write',
+    'bucket:order-results/objects': 'write',
     'topic:alerts': 'write',
     'key:alerts': 'write',
   },
