@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: one on a 2-core CI machine. Most files
+    // wait on child processes, servers and a browser, so two at once use the machine better.
+    maxWorkers: 2,
   },
 });
