@@ -10,22 +10,43 @@ const rejected = {
   rejection: {},
 } as const;
 
+/**
+ * Orders, notifier and object store that record what each step did, in order; `failAlert` makes
+ * the alert throw (a notifier whose database is gone).
+ */
+function recordingDeps(options: { failAlert?: boolean } = {}) {
+  const steps: string[] = [];
+  return {
+    steps,
+    deps: {
+      clock,
+      orders: {
+        markResult: async (recordId: string) => {
+          steps.push(`mark ${recordId}`);
+          return true;
+        },
+      },
+      notifier: {
+        notify: async (alert: Alert) => {
+          if (options.failAlert) throw new Error('the database is gone');
+          steps.push(`alert ${alert.id}`);
+          return 'not-configured' as const;
+        },
+      },
+      objects: {
+        delete: async (bucket: string, key: string) => {
+          steps.push(`delete ${bucket}/${key}`);
+        },
+      },
+    },
+  };
+}
+
 describe('notifyAuction', () => {
   it('alerts on a rejected order before marking it, so an order is never decided without its alert', async () => {
-    const steps: string[] = [];
-    const orders = {
-      markResult: async (recordId: string) => {
-        steps.push(`mark ${recordId}`);
-        return true;
-      },
-    };
-    const notifier = {
-      notify: async (alert: Alert) => {
-        steps.push(`alert ${alert.id}`);
-        return 'not-configured' as const;
-      },
-    };
-    expect(await notifyAuction(rejected, { orders, notifier, clock })).toEqual({
+    const { steps, deps } = recordingDeps();
+    const { objects: _none, ...withoutObjects } = deps;
+    expect(await notifyAuction(rejected, withoutObjects)).toEqual({
       record_id: 'o-1',
       status: 'rejected',
       alerted: true,
@@ -34,44 +55,14 @@ describe('notifyAuction', () => {
   });
 
   it('leaves a rejected order pending when its alert cannot be raised, for the next run to alert on', async () => {
-    const marked: string[] = [];
-    const orders = {
-      markResult: async (recordId: string) => {
-        marked.push(recordId);
-        return true;
-      },
-    };
-    const notifier = {
-      notify: async () => {
-        throw new Error('the database is gone');
-      },
-    };
-    await expect(notifyAuction(rejected, { orders, notifier, clock })).rejects.toThrow(
-      'the database is gone',
-    );
-    expect(marked).toEqual([]);
+    const { steps, deps } = recordingDeps({ failAlert: true });
+    await expect(notifyAuction(rejected, deps)).rejects.toThrow('the database is gone');
+    expect(steps).toEqual([]);
   });
 
   it('deletes the result object an interrupted run wrote for an order it now rejects, before the mark', async () => {
-    const steps: string[] = [];
-    const orders = {
-      markResult: async (recordId: string) => {
-        steps.push(`mark ${recordId}`);
-        return true;
-      },
-    };
-    const notifier = {
-      notify: async (alert: Alert) => {
-        steps.push(`alert ${alert.id}`);
-        return 'not-configured' as const;
-      },
-    };
-    const objects = {
-      delete: async (bucket: string, key: string) => {
-        steps.push(`delete ${bucket}/${key}`);
-      },
-    };
-    await notifyAuction(rejected, { orders, notifier, clock, objects });
+    const { steps, deps } = recordingDeps();
+    await notifyAuction(rejected, deps);
     expect(steps).toEqual(['alert exec-1/rejected/o-1', 'delete order-results/orders/o-1.json', 'mark o-1']);
   });
 });

@@ -1,5 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -172,6 +178,10 @@ describe('orders on AWS', () => {
       name: 'OrderRejected',
     });
 
+    // A StoreResult of an earlier run that was killed before its mark left a result object.
+    await s3.send(
+      new PutObjectCommand({ Bucket: RESULTS_BUCKET, Key: 'orders/old-rejected.json', Body: '{}' }),
+    );
     const notice = {
       kind: 'order-rejected',
       executionId: EXECUTION,
@@ -196,6 +206,10 @@ describe('orders on AWS', () => {
       /^Auction: order old-rejected was rejected \(execution arn:aws:states:/,
     );
     expect(await orders.get('old-rejected')).toMatchObject({ status: 'rejected' });
+    // NotifyRejected deleted it: a rejected order has no result object.
+    await expect(
+      s3.send(new HeadObjectCommand({ Bucket: RESULTS_BUCKET, Key: 'orders/old-rejected.json' })),
+    ).rejects.toMatchObject({ name: 'NotFound' });
     expect(await orders.get('old-accepted')).toMatchObject({ status: 'accepted', result: { power: 12.5 } });
     expect(await orders.get('next-run')).toMatchObject({ status: 'pending' });
 
